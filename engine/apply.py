@@ -1,0 +1,43 @@
+"""Applies one batch of commands, in arrival order, inside one write transaction."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from . import catalog_handlers, inventory_handlers, order_handlers
+from .commands import (
+    AdjustInventory, CancelOrder, HoldOrder, PlaceOrders, ReleaseOrder, Result, SetInventory,
+    SetRoutingPolicy, UpsertChannel, UpsertLocation, UpsertProducts,
+)
+from .placement import place
+from .state import EngineState
+from .tx import WriteTx
+
+HANDLERS: dict[type, Callable[[EngineState, WriteTx, Any], Result]] = {
+    UpsertLocation: catalog_handlers.upsert_location,
+    UpsertProducts: catalog_handlers.upsert_products,
+    UpsertChannel: catalog_handlers.upsert_channel,
+    SetRoutingPolicy: catalog_handlers.set_routing_policy,
+    AdjustInventory: inventory_handlers.adjust,
+    SetInventory: inventory_handlers.set_levels,
+    CancelOrder: order_handlers.cancel,
+    HoldOrder: order_handlers.hold,
+    ReleaseOrder: order_handlers.release,
+}
+
+
+def apply_batch(state: EngineState, tx: WriteTx, commands: list) -> list[Result]:
+    """Consecutive placements share one kernel call; everything else runs one by one."""
+    results: list[Result] = []
+    i = 0
+    while i < len(commands):
+        if isinstance(commands[i], PlaceOrders):
+            j = i
+            while j < len(commands) and isinstance(commands[j], PlaceOrders):
+                j += 1
+            results.extend(place(state, tx, commands[i:j]))
+            i = j
+        else:
+            results.append(HANDLERS[type(commands[i])](state, tx, commands[i]))
+            i += 1
+    state.flush(tx)
+    return results

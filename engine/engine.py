@@ -1,0 +1,42 @@
+"""The engine as a library: `Engine.open(path)`, commands in, results out."""
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import Future
+from pathlib import Path
+
+from .commands import Result
+from .reads import Reader
+from .sequencer import Sequencer
+from .store import Store
+
+
+class Engine:
+    def __init__(self, store: Store):
+        self.store = store
+        self.sequencer = Sequencer(store)
+        self.read = Reader(store)
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Engine":
+        return cls(Store(path))
+
+    def submit(self, command: object) -> Future:
+        return self.sequencer.submit(command)
+
+    def execute(self, command: object) -> Result:
+        """Blocks until the command is durable (or refused)."""
+        return self.submit(command).result()
+
+    async def run(self, command: object) -> Result:
+        return await asyncio.wrap_future(self.submit(command))
+
+    def close(self) -> None:
+        self.sequencer.close()
+        self.store.close()
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,103 @@
+"""inventoryAdjust and inventorySet: every change of onHand goes through the ledger.
+
+When onHand drops below committed, the newest allocations there are released and routed
+again; when stock is freed, waiting backorders are filled first come, first served.
+"""
+from __future__ import annotations
+
+from . import limits, validation as check
+from .commands import AdjustInventory, Result, SetInventory
+from .errors import Code, err
+from .fulfilment import fill_backorders, release_newest
+from .state import EngineState
+from .store import LEDGER_KEY
+from .tx import WriteTx
+
+MANUAL_REASONS = {"RECEIVED", "CORRECTION", "CYCLE_COUNT", "DAMAGED", "SHRINKAGE", "RETURN_RESTOCK", "TRANSFER"}
+
+
+def adjust(state: EngineState, tx: WriteTx, cmd: AdjustInventory) -> Result:
+    errors = _check_common(state, cmd.reason, cmd.reference, [(s, l) for s, l, _ in cmd.items])
+    changes = []
+    for i, (sku, loc, delta) in enumerate(cmd.items):
+        if not _known(state, sku, loc):
+            continue
+        s, l = state.catalog.products[sku].idx, state.catalog.location_idx(loc)
+        after = int(state.stock.on_hand[s, l]) + delta
+        if after < 0:
+            errors.append(err(Code.INVALID, f"onHand would be {after}", "input", i, "delta"))
+        elif after > limits.quantity_max:
+            errors.append(err(Code.LIMIT_EXCEEDED, f"onHand would exceed {limits.quantity_max}", "input", i, "delta"))
+        changes.append((s, l, after, None))
+    if errors:
+        return Result(None, errors)
+    return Result(_apply(state, tx, changes, cmd.reason, cmd.reference))
+
+
+def set_levels(state: EngineState, tx: WriteTx, cmd: SetInventory) -> Result:
+    errors = _check_common(state, cmd.reason, cmd.reference, [(i.sku, i.location) for i in cmd.items])
+    changes = []
+    for i, item in enumerate(cmd.items):
+        if not _known(state, item.sku, item.location):
+            continue
+        s, l = state.catalog.products[item.sku].idx, state.catalog.location_idx(item.location)
+        check.quantity(errors, item.on_hand, ("input", i, "onHand"), allow_zero=True)
+        if item.safety_stock is not None:
+            check.quantity(errors, item.safety_stock, ("input", i, "safetyStock"), allow_zero=True)
+        now = int(state.stock.on_hand[s, l])
+        if item.compare_on_hand is not None and item.compare_on_hand != now:
+            errors.append(err(Code.CONFLICT, f"onHand is {now}, not {item.compare_on_hand}", "input", i, "compareOnHand"))
+        changes.append((s, l, item.on_hand, item.safety_stock))
+    if errors:
+        return Result(None, errors)
+    return Result(_apply(state, tx, changes, cmd.reason, cmd.reference))
+
+
+def _known(state: EngineState, sku: str, loc: str) -> bool:
+    product = state.catalog.products.get(sku)
+    return product is not None and not product.is_bundle and loc in state.catalog.locations
+
+
+def _check_common(state: EngineState, reason: str, reference: str | None, keys: list[tuple[str, str]]) -> list:
+    errors: list = []
+    if reason not in MANUAL_REASONS:
+        errors.append(err(Code.INVALID, f"{reason} is written by the system, not by hand", "reason"))
+    check.text(errors, reference, ("referenceDocumentUri",))
+    if not check.count(errors, keys, limits.batch_items_max, ("input",), "items per request"):
+        return errors
+    if not keys:
+        errors.append(err(Code.INVALID, "nothing to change", "input"))
+    seen = set()
+    for i, (sku, loc) in enumerate(keys):
+        product = state.catalog.products.get(sku)
+        if product is None:
+            errors.append(err(Code.NOT_FOUND, f"unknown sku {sku[:limits.key_chars_max]}", "input", i, "sku"))
+        elif product.is_bundle:
+            errors.append(err(Code.INVALID, "a bundle holds no stock of its own: stock its components", "input", i, "sku"))
+        if loc not in state.catalog.locations:
+            errors.append(err(Code.NOT_FOUND, f"unknown location {loc[:limits.key_chars_max]}", "input", i, "location"))
+        if (sku, loc) in seen:
+            errors.append(err(Code.DUPLICATE, "this sku and location appear twice in the request", "input", i))
+        seen.add((sku, loc))
+    return errors
+
+
+def _apply(state: EngineState, tx: WriteTx, changes, reason: str, reference: str | None) -> list[tuple[int, int]]:
+    stock = state.stock
+    for s, l, on_hand, safety in changes:
+        delta = on_hand - int(stock.on_hand[s, l])
+        stock.on_hand[s, l] = on_hand
+        if safety is not None:
+            stock.safety[s, l] = safety
+        stock.touch(s, l)
+        tx.dirty_skus.add(s)
+        if delta:
+            tx.put("ledger", LEDGER_KEY.pack(s, state.next("ledger")), {
+                "loc": state.catalog.location_codes[l], "delta": delta, "onHandAfter": on_hand,
+                "reason": reason, "ref": reference, "at": tx.now_iso,
+            })
+    for s, l, _, _ in changes:
+        if stock.committed[s, l] > stock.on_hand[s, l]:
+            release_newest(state, tx, s, l)
+    fill_backorders(state, tx, {s for s, _, _, _ in changes})
+    return [(s, l) for s, l, _, _ in changes]

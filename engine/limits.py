@@ -1,0 +1,61 @@
+"""Every limit of the OMS, in one place, each with the reason it exists.
+
+The README's Limits table is generated from this module's docstrings-as-comments; keep
+names as `<thing>_max` and units last.
+"""
+
+# GraphQL Int is 32-bit: no stored quantity may leave that range.
+quantity_max = 2**31 - 1
+
+# A marketplace order rarely has more than a few dozen lines; 250 covers B2B/EDI orders
+# while bounding the work of one allocation (lines x locations).
+order_lines_max = 250
+
+# One ordersPlace request: an EDI file or a marketplace sync page; bounds request memory.
+batch_orders_max = 1_000
+
+# One productsUpsert / inventoryAdjust / inventorySet request.
+batch_items_max = 5_000
+
+# Commands the writer applies in one LMDB commit (group commit). Bounds commit latency.
+sequencer_batch_max = 2_000
+
+# Commands waiting for the writer before new ones are refused (overload shedding).
+sequencer_queue_max = 50_000
+
+# Request bodies: 10 MiB fits 1,000 orders x 250 lines with room to spare.
+request_body_bytes_max = 10 * 1024 * 1024
+
+# Free-text fields (names, notes, references, addresses).
+text_chars_max = 1_000
+
+# Business keys chosen by the user (sku, location code, channel code, externalId, barcode).
+key_chars_max = 128
+
+# Tags per order and characters per tag.
+order_tags_max = 50
+tag_chars_max = 64
+
+# Bundle components per product.
+bundle_components_max = 50
+
+# Locations: the stock arrays hold one column per location.
+locations_max = 1_000
+
+# Rules in one routing policy; each is tried per order.
+routing_rules_max = 20
+
+# CEL condition source length.
+cel_chars_max = 4_000
+
+# Money: 12 integer digits and 4 decimals.
+money_max = 10**12
+money_decimals_max = 4
+
+# GraphQL documents: nesting depth, and connection page size (contract: 1..250).
+query_depth_max = 12
+page_size_max = 250
+page_size_default = 50
+
+# Orders scanned to answer one filtered `orders` page or a customer's stats.
+orders_scan_max = 200_000

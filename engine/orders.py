@@ -1,0 +1,85 @@
+"""Order records and what is derived from them (quantities per line, status). No I/O.
+
+A line reserves `parts`: its bundle's components, or its own sku once (per = 1). Each part
+holds its allocations {loc, qty, shipped, rule, reason}; line quantities are in kits.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterator
+
+
+def order_number(seq: int) -> str:
+    return f"SO-{seq:06d}"
+
+
+def part_allocated(part: dict) -> int:
+    return sum(a["qty"] for a in part["allocs"])
+
+
+def part_shipped(part: dict) -> int:
+    return sum(a["shipped"] for a in part["allocs"])
+
+
+def part_missing(line: dict, part: dict) -> int:
+    """Units of this part still to be given a location."""
+    return (line["quantity"] - line["cancelled"]) * part["per"] - part_allocated(part)
+
+
+def line_allocated(line: dict) -> int:
+    return min(part_allocated(p) // p["per"] for p in line["parts"])
+
+
+def line_shipped(line: dict) -> int:
+    return min(part_shipped(p) // p["per"] for p in line["parts"])
+
+
+def line_backordered(line: dict) -> int:
+    return line["quantity"] - line["cancelled"] - line_allocated(line)
+
+
+def subtotal(lines: list[dict]) -> Decimal:
+    return sum((Decimal(l["unitPrice"]) * l["quantity"] for l in lines), Decimal(0))
+
+
+def iter_allocs(order: dict) -> Iterator[tuple[int, int, dict, dict]]:
+    """(line index, part index, part, allocation) for every allocation of the order."""
+    for li, line in enumerate(order["lines"]):
+        for pi, part in enumerate(line["parts"]):
+            for alloc in part["allocs"]:
+                yield li, pi, part, alloc
+
+
+def status(order: dict) -> str:
+    lines = order["lines"]
+    if all(l["cancelled"] == l["quantity"] for l in lines):
+        return "CANCELLED"
+    shipped = sum(line_shipped(l) for l in lines)
+    if shipped:
+        unshipped = sum(l["quantity"] - l["cancelled"] - line_shipped(l) for l in lines)
+        if unshipped:
+            return "PARTIALLY_SHIPPED"
+        live = [s for s in order["shipments"] if s["status"] != "CANCELLED"]
+        return "DELIVERED" if live and all(s["status"] == "DELIVERED" for s in live) else "SHIPPED"
+    if order["held"]:
+        return "ON_HOLD"
+    allocated = sum(line_allocated(l) for l in lines)
+    wanted = sum(l["quantity"] - l["cancelled"] for l in lines)
+    if allocated == 0:
+        return "BACKORDERED"
+    return "PARTIALLY_ALLOCATED" if allocated < wanted else "ALLOCATED"
+
+
+def cel_view(order: dict) -> dict:
+    """The `order` object CEL conditions see (contract field names; Decimal as double)."""
+    from datetime import datetime
+
+    total = float(Decimal(order["subtotal"]))
+    return {
+        "id": order.get("id"), "number": order.get("number"), "channel": order["channel"],
+        "externalId": order.get("externalId"), "status": order.get("status"),
+        "currency": order["currency"], "subtotal": total, "total": total, "tags": list(order["tags"]),
+        "placedAt": datetime.fromisoformat(order["placedAt"]),
+        "customer": order.get("customer"), "shippingAddress": order.get("shippingAddress"),
+        "lines": [{"sku": l["sku"], "quantity": l["quantity"], "unitPrice": float(Decimal(l["unitPrice"]))} for l in order["lines"]],
+    }

@@ -1,0 +1,301 @@
+"""Read models over LMDB read transactions: only what is committed is ever visible."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, Callable, Iterator
+
+from . import limits, orders as order_rules
+from .routing import location_mask, policy_record
+from .catalog import Catalog
+from .stock import decode_row
+from .store import LEDGER_KEY, U32, U64, ReadTxn, Store, seq_key, text_key, u32, u64
+
+
+def iso_from_s(seconds: int) -> str | None:
+    return datetime.fromtimestamp(int(seconds), timezone.utc).isoformat() if seconds else None
+
+
+class Reader:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def txn(self) -> ReadTxn:
+        return self.store.read()
+
+    # ------------------------------------------------------------ catalog
+    def location(self, code: str) -> dict | None:
+        with self.txn() as r:
+            return r.get("locations", code.encode())
+
+    def locations(self) -> list[dict]:
+        with self.txn() as r:
+            return _locations(r)
+
+    def product(self, sku: str) -> dict | None:
+        with self.txn() as r:
+            return r.get("products", sku.encode())
+
+    def products(self, after: str | None, first: int, search: str | None) -> tuple[list[dict], bool]:
+        needle = search.lower() if search else None
+        def wanted(p: dict) -> bool:
+            return needle is None or needle in p["sku"].lower() or needle in p["name"].lower()
+        with self.txn() as r:
+            rows = (r.get("products", k) for k, _ in r.scan("products", start=_after(after)))
+            return _page((p for p in rows if wanted(p)), first)
+
+    def product_count(self) -> int:
+        with self.txn() as r:
+            return r.txn.stat(self.store.db["products"])["entries"]
+
+    def channel(self, code: str) -> dict | None:
+        with self.txn() as r:
+            return r.get("channels", code.encode())
+
+    def channels(self) -> list[dict]:
+        with self.txn() as r:
+            return [r.get("channels", k) for k, _ in r.scan("channels")]
+
+    # ------------------------------------------------------------ stock
+    def stock_level(self, sku: str, loc: str) -> dict | None:
+        with self.txn() as r:
+            product, location = r.get("products", sku.encode()), r.get("locations", loc.encode())
+            if product is None or location is None or product["components"]:
+                return None
+            return _level(sku, location, _row(r, product["idx"]), location["idx"])
+
+    def stock_levels_of(self, sku: str) -> list[dict]:
+        with self.txn() as r:
+            product = r.get("products", sku.encode())
+            if product is None or product["components"]:
+                return []
+            row = _row(r, product["idx"])
+            return [_level(sku, loc, row, loc["idx"]) for loc in _locations(r)]
+
+    def stock_levels(self, after: str | None, first: int, sku: str | None = None, location: str | None = None,
+                     below_safety: bool | None = None) -> tuple[list[dict], bool]:
+        """Ordered by (sku index, location index); cursor 's:l'."""
+        with self.txn() as r:
+            return _page(self._levels(r, after, sku, location, below_safety), first)
+
+    def _levels(self, r: ReadTxn, after, sku, location, below_safety) -> Iterator[dict]:
+        locs = _locations(r)
+        if location is not None:
+            locs = [l for l in locs if l["code"] == location]
+        start_s, start_l = (int(x) for x in after.split(":")) if after else (-1, -1)
+        skus = _sku_names(r)
+        if sku is not None:
+            product = r.get("products", sku.encode())
+            keys = [(u32(product["idx"]), r.raw("stock", u32(product["idx"])))] if product else []
+        else:
+            keys = r.scan("stock", start=u32(max(0, start_s)))
+        for key, raw in keys:
+            if raw is None:
+                continue
+            s = U32.unpack(key)[0]
+            row = decode_row(raw)
+            for loc in locs:
+                if (s, loc["idx"]) <= (start_s, start_l):
+                    continue
+                level = _level(skus[s], loc, row, loc["idx"], cursor=f"{s}:{loc['idx']}")
+                if below_safety and not level["onHand"] - level["committed"] < level["safetyStock"]:
+                    continue
+                yield level
+
+    def available(self, sku: str, channel: str | None = None) -> int:
+        """Units that can still be promised (complete kits for a bundle)."""
+        with self.txn() as r:
+            product = r.get("products", sku.encode())
+            if product is None:
+                return 0
+            mask = _allowed(r, channel)
+            parts = [(c["sku"], c["quantity"]) for c in product["components"]] or [(sku, 1)]
+            kits = []
+            for part_sku, per in parts:
+                part = r.get("products", part_sku.encode())
+                row = _row(r, part["idx"])
+                units = sum(_level("", {"idx": l, "code": ""}, row, l)["available"] for l in mask if l < len(row["on_hand"]))
+                kits.append(units // per)
+            return min(kits)
+
+    def inventory_changes(self, sku: str, location: str | None, after: str | None, first: int) -> tuple[list[dict], bool]:
+        with self.txn() as r:
+            product = r.get("products", sku.encode())
+            if product is None:
+                return [], False
+            prefix = u32(product["idx"])
+            start = LEDGER_KEY.pack(product["idx"], int(after) + 1) if after else None
+            def rows() -> Iterator[dict]:
+                for key, raw in r.scan("ledger", prefix, start):
+                    entry = r.get("ledger", key)
+                    if location is None or entry["loc"] == location:
+                        yield {**entry, "sku": sku, "cursor": str(LEDGER_KEY.unpack(key)[1])}
+            return _page(rows(), first)
+
+    # ------------------------------------------------------------ orders
+    def order(self, seq: int) -> dict | None:
+        with self.txn() as r:
+            return r.get("orders", u64(seq))
+
+    def order_by_ext(self, channel: str, external_id: str) -> dict | None:
+        with self.txn() as r:
+            raw = r.raw("order_ext", text_key(channel, external_id))
+            return None if raw is None else r.get("orders", raw)
+
+    def orders(self, after: int | None, first: int, filters: dict | None = None) -> tuple[list[dict], bool]:
+        filters = filters or {}
+        with self.txn() as r:
+            return _page(self._orders(r, after, filters), first)
+
+    def count_orders(self, filters: dict | None = None) -> int:
+        filters = filters or {}
+        with self.txn() as r:
+            if not filters:
+                return r.txn.stat(self.store.db["orders"])["entries"]
+            return sum(1 for _ in self._orders(r, None, filters))
+
+    def _orders(self, r: ReadTxn, after: int | None, filters: dict) -> Iterator[dict]:
+        start = (after or 0) + 1
+        if filters.get("channel") is not None:
+            source = _index(r, "idx_channel", filters["channel"], start)
+        elif filters.get("customerEmail") is not None:
+            source = _index(r, "idx_customer", filters["customerEmail"], start)
+        else:
+            source = (k for k, _ in r.scan("orders", start=u64(start)))
+        match = order_filter(filters)
+        for scanned, key in enumerate(source):
+            if scanned >= limits.orders_scan_max:
+                return
+            order = r.get("orders", key)
+            if match(order):
+                yield {**order, "cursor": str(order["seq"])}
+
+    def customer(self, email: str) -> dict | None:
+        with self.txn() as r:
+            record = r.get("customers", email.encode())
+            if record is None:
+                return None
+            return {**record, "stats": customer_stats(r.get("orders", k) for k in _index(r, "idx_customer", email, 1))}
+
+    def shipment(self, seq: int) -> dict | None:
+        with self.txn() as r:
+            return r.get("shipments", u64(seq))
+
+    def shipments_of(self, order: dict) -> list[dict]:
+        with self.txn() as r:
+            return [r.get("shipments", u64(s["seq"])) for s in order["shipments"]]
+
+
+def order_filter(filters: dict) -> Callable[[dict], bool]:
+    statuses = set(filters.get("status") or ()) or None
+    sku, tag = filters.get("sku"), filters.get("tag")
+    after, before = filters.get("placedAfter"), filters.get("placedBefore")
+    email = filters.get("customerEmail")
+    def match(order: dict) -> bool:
+        if statuses and order["status"] not in statuses:
+            return False
+        if filters.get("channel") is not None and order["channel"] != filters["channel"]:
+            return False
+        if email is not None and (order.get("customer") or {}).get("email") != email:
+            return False
+        if sku is not None and not any(l["sku"] == sku or any(p["sku"] == sku for p in l["parts"]) for l in order["lines"]):
+            return False
+        if tag is not None and tag not in order["tags"]:
+            return False
+        placed = datetime.fromisoformat(order["placedAt"])
+        return (after is None or placed > after) and (before is None or placed < before)
+    return match
+
+
+def customer_stats(orders: Iterator[dict]) -> dict:
+    count = units = returned = 0
+    revenue = Decimal(0)
+    first = last = None
+    for order in orders:
+        if order["status"] == "CANCELLED":
+            continue
+        count += 1
+        units += sum(l["quantity"] - l["cancelled"] for l in order["lines"])
+        returned += sum(l["returned"] for l in order["lines"])
+        revenue += sum((Decimal(l["unitPrice"]) * (l["quantity"] - l["cancelled"]) for l in order["lines"]), Decimal(0))
+        first = order["placedAt"] if first is None or order["placedAt"] < first else first
+        last = order["placedAt"] if last is None or order["placedAt"] > last else last
+    average = (revenue / count).quantize(Decimal("0.01")) if count else Decimal(0)
+    return {"orders": count, "units": units, "revenue": revenue, "averageOrderValue": average,
+            "returnedUnits": returned, "firstOrderAt": first, "lastOrderAt": last}
+
+
+def _index(r: ReadTxn, db: str, value: str, start: int) -> Iterator[bytes]:
+    prefix = value.encode() + b"\0"
+    for key, _ in r.scan(db, prefix, seq_key(value, start)):
+        yield key[len(prefix):]
+
+
+def _after(cursor: str | None) -> bytes | None:
+    return None if cursor is None else cursor.encode() + b"\0"
+
+
+def _page(rows: Iterator[dict], first: int) -> tuple[list[dict], bool]:
+    page = []
+    for row in rows:
+        if len(page) == first:
+            return page, True
+        page.append(row)
+    return page, False
+
+
+def _locations(r: ReadTxn) -> list[dict]:
+    return sorted((r.get("locations", k) for k, _ in r.scan("locations")), key=lambda l: l["idx"])
+
+
+def _sku_names(r: ReadTxn) -> "_SkuNames":
+    return _SkuNames(r)
+
+
+class _SkuNames:
+    """sku index -> sku, looked up lazily (products are keyed by sku)."""
+
+    def __init__(self, r: ReadTxn):
+        self.r = r
+        self.cache: dict[int, str] | None = None
+
+    def __getitem__(self, s: int) -> str:
+        if self.cache is None:
+            self.cache = {p["idx"]: p["sku"] for p in (self.r.get("products", k) for k, _ in self.r.scan("products"))}
+        return self.cache[s]
+
+
+def _row(r: ReadTxn, s: int) -> dict[str, Any]:
+    raw = r.raw("stock", u32(s))
+    return decode_row(raw) if raw is not None else {f: [] for f in ("on_hand", "committed", "safety", "incoming", "updated_s")}
+
+
+def _level(sku: str, location: dict, row: dict, l: int, cursor: str | None = None) -> dict:
+    present = l < len(row["on_hand"])
+    on_hand, committed, safety, incoming, updated = (
+        (int(row[f][l]) for f in ("on_hand", "committed", "safety", "incoming", "updated_s")) if present else (0, 0, 0, 0, 0)
+    )
+    return {
+        "sku": sku, "location": location["code"], "onHand": on_hand, "committed": committed,
+        "available": max(0, on_hand - committed - safety), "safetyStock": safety, "incoming": incoming,
+        "updatedAt": iso_from_s(updated), "cursor": cursor,
+    }
+
+
+def _allowed(r: ReadTxn, channel: str | None) -> list[int]:
+    """Location indices whose stock counts: active ones, or those the channel's policy may use."""
+    locations = _locations(r)
+    if channel is None:
+        return [l["idx"] for l in locations if l["active"]]
+    record = r.get("channels", channel.encode())
+    if record is None:
+        return []
+    catalog = Catalog()
+    for loc in locations:
+        catalog.add_location(loc)
+    capacity = len(locations)
+    allowed = set()
+    for rule in policy_record(record)["rules"]:
+        mask = location_mask(catalog, rule, capacity)
+        allowed.update(int(i) for i in mask.nonzero()[0])
+    return sorted(allowed)

@@ -1,0 +1,109 @@
+"""The single writer: takes every waiting command, applies them in arrival order, commits
+them in ONE LMDB write transaction, and only then answers the callers."""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from typing import Callable
+
+import lmdb
+
+from . import limits
+from .apply import apply_batch
+from .errors import CommitFailed
+from .state import EngineState
+from .store import Store
+from .tx import WriteTx
+
+log = logging.getLogger("oms.sequencer")
+_STOP = object()
+
+
+class Overloaded(Exception):
+    """The writer's queue is full: the caller should shed the request."""
+
+
+class Sequencer:
+    def __init__(self, store: Store, on_commit: Callable[[EngineState], None] | None = None):
+        self.store = store
+        self.state = EngineState.load(store)
+        self.on_commit = on_commit
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="oms-writer", daemon=True)
+        self.stats = {"batches": 0, "commands": 0, "last_batch": 0, "last_commit_ms": 0.0}
+        self._thread.start()
+
+    def submit(self, command: object) -> Future:
+        if self._queue.qsize() >= limits.sequencer_queue_max:
+            raise Overloaded(f"more than {limits.sequencer_queue_max} commands waiting")
+        future: Future = Future()
+        self._queue.put((command, future))
+        return future
+
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    def close(self) -> None:
+        """Finishes every command already submitted, then stops the writer."""
+        self._queue.put(_STOP)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            stop = item is _STOP
+            batch = [] if stop else [item]
+            while len(batch) < limits.sequencer_batch_max:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stop = True
+                    continue
+                batch.append(item)
+            if batch:
+                self._commit(batch)
+            if stop:
+                return
+
+    def _commit(self, batch: list, isolate: bool = True) -> None:
+        commands = [command for command, _ in batch]
+        started = time.perf_counter()
+        try:
+            results = self._write(commands)
+        except Exception as exc:
+            self.state = EngineState.load(self.store)  # memory equals disk again
+            if isolate and len(batch) > 1 and not isinstance(exc, lmdb.Error):
+                for item in batch:  # a command that raises must not take its batch-mates down
+                    self._commit([item], isolate=False)
+                return
+            log.exception("batch of %d commands failed", len(batch))
+            for _, future in batch:
+                future.set_exception(CommitFailed(f"not stored: {type(exc).__name__}: {exc}"))
+            return
+        self.stats.update(batches=self.stats["batches"] + 1, commands=self.stats["commands"] + len(batch),
+                          last_batch=len(batch), last_commit_ms=(time.perf_counter() - started) * 1000)
+        if self.on_commit:
+            self.on_commit(self.state)
+        for (_, future), result in zip(batch, results):
+            future.set_result(result)
+
+    def _write(self, commands: list) -> list:
+        for attempt in range(8):
+            txn = self.store.env.begin(write=True)
+            try:
+                results = apply_batch(self.state, WriteTx(self.store, txn), commands)
+                txn.commit()
+                return results
+            except lmdb.MapFullError:
+                txn.abort()
+                self.store.grow()
+                self.state = EngineState.load(self.store)
+            except BaseException:
+                txn.abort()
+                raise
+        raise CommitFailed("the database map could not grow enough")

@@ -1,0 +1,87 @@
+"""The writer's in-memory state: catalog, stock arrays, counters, backorder queue.
+
+Built from LMDB at start (no history replay) and rebuilt the same way whenever a commit
+fails, so that memory always equals disk.
+"""
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+
+from .allocation import LocationTable, location_table
+from .catalog import Catalog
+from .routing import Router
+from .stock import StockTable
+from .store import BACKORDER_KEY, U32, Store, dumps, loads
+
+COUNTERS = ("order", "shipment", "ledger")
+
+
+class EngineState:
+    def __init__(self) -> None:
+        self.catalog = Catalog()
+        self.stock = StockTable()
+        self.router = Router(self.catalog)
+        self.counters = {name: 0 for name in COUNTERS}
+        self.backorders: dict[int, list[int]] = defaultdict(list)  # sku index -> order seqs, ascending
+        self._locations: tuple[int, int, LocationTable] | None = None
+
+    @classmethod
+    def load(cls, store: Store) -> "EngineState":
+        state = cls()
+        with store.read() as r:
+            state.counters.update(r.get("meta", b"counters") or {})
+            for _, raw in sorted((loads(v)["idx"], v) for _, v in r.scan("locations")):
+                state.catalog.add_location(loads(raw))
+            for record in sorted((loads(v) for _, v in r.scan("products")), key=lambda p: p["idx"]):
+                state.catalog.add_product(record)
+            for _, raw in r.scan("channels"):
+                state.catalog.add_channel(loads(raw))
+            state.stock.ensure(len(state.catalog.sku_by_idx), len(state.catalog.location_codes))
+            for key, raw in r.scan("stock"):
+                state.stock.load_row(U32.unpack(key)[0], raw)
+            for key, _ in r.scan("backorders"):
+                sku, order, _, _ = BACKORDER_KEY.unpack(key)
+                state.queue_backorder(sku, order)
+        return state
+
+    def next(self, counter: str) -> int:
+        self.counters[counter] += 1
+        return self.counters[counter]
+
+    def flush(self, tx) -> None:
+        tx.flush_records()
+        for s in tx.dirty_skus:
+            self.check_stock_row(s)
+            tx.put_raw("stock", U32.pack(s), self.stock.row_bytes(s))
+        tx.put("meta", b"counters", self.counters)
+
+    def check_stock_row(self, s: int) -> None:
+        """The stock invariants of one sku, right before its row is written (survives -O)."""
+        n = self.stock.n_loc
+        on_hand, committed = self.stock.on_hand[s, :n], self.stock.committed[s, :n]
+        if (on_hand < 0).any() or (committed < 0).any() or (committed > on_hand).any():
+            raise AssertionError(f"stock invariant broken for sku {self.catalog.sku_by_idx[s]}")
+
+    def locations(self) -> LocationTable:
+        stamp = (self.catalog.version, self.stock.shape[1])
+        if self._locations is None or self._locations[:2] != stamp:
+            self._locations = (*stamp, location_table(self.catalog.locations, stamp[1]))
+        return self._locations[2]
+
+    def queue_backorder(self, sku: int, order: int) -> None:
+        queue = self.backorders[sku]
+        i = bisect.bisect_left(queue, order)
+        if i == len(queue) or queue[i] != order:
+            queue.insert(i, order)
+
+    def unqueue_backorder(self, sku: int, order: int) -> None:
+        queue = self.backorders.get(sku)
+        if queue:
+            i = bisect.bisect_left(queue, order)
+            if i < len(queue) and queue[i] == order:
+                queue.pop(i)
+            if not queue:
+                del self.backorders[sku]
+
+

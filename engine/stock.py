@@ -1,0 +1,75 @@
+"""Stock quantities as dense numpy arrays indexed [sku index, location index].
+
+The writer owns one StockTable; the kernels read and update it in place. Capacity grows
+by doubling so that indices stay stable and arrays stay C-contiguous for the kernels.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+FIELDS = ("on_hand", "committed", "safety", "incoming")
+sku_capacity_initial = 1024
+loc_capacity_initial = 8
+
+
+class StockTable:
+    def __init__(self) -> None:
+        self.n_sku = 0
+        self.n_loc = 0
+        self._alloc(sku_capacity_initial, loc_capacity_initial)
+
+    def _alloc(self, sku_cap: int, loc_cap: int) -> None:
+        old = {f: getattr(self, f, None) for f in FIELDS + ("updated_s",)}
+        for name, dtype in [(f, np.int32) for f in FIELDS] + [("updated_s", np.uint32)]:
+            array = np.zeros((sku_cap, loc_cap), dtype=dtype)
+            previous = old[name]
+            if previous is not None:
+                array[: previous.shape[0], : previous.shape[1]] = previous
+            setattr(self, name, array)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.on_hand.shape
+
+    def ensure(self, n_sku: int, n_loc: int) -> None:
+        sku_cap, loc_cap = self.shape
+        if n_sku > sku_cap or n_loc > loc_cap:
+            self._alloc(_grown(sku_cap, n_sku), _grown(loc_cap, n_loc))
+        self.n_sku = max(self.n_sku, n_sku)
+        self.n_loc = max(self.n_loc, n_loc)
+
+    def available(self, s: int, l: int) -> int:
+        return max(0, int(self.on_hand[s, l]) - int(self.committed[s, l]) - int(self.safety[s, l]))
+
+    def touch(self, s: int, l: int) -> None:
+        self.updated_s[s, l] = int(time.time())
+
+    def row_bytes(self, s: int) -> bytes:
+        n = self.n_loc
+        rows = [getattr(self, f)[s, :n].astype(np.int64) for f in FIELDS]
+        rows.append(self.updated_s[s, :n].astype(np.int64))
+        return np.concatenate(rows).tobytes()
+
+    def load_row(self, s: int, raw: bytes) -> None:
+        values = np.frombuffer(raw, dtype=np.int64)
+        n = len(values) // (len(FIELDS) + 1)
+        for i, f in enumerate(FIELDS):
+            getattr(self, f)[s, :n] = values[i * n : (i + 1) * n]
+        self.updated_s[s, :n] = values[len(FIELDS) * n :]
+
+
+def decode_row(raw: bytes) -> dict[str, np.ndarray]:
+    """A stored row as {field: int64 array over locations}, for readers."""
+    values = np.frombuffer(raw, dtype=np.int64)
+    n = len(values) // (len(FIELDS) + 1)
+    out = {f: values[i * n : (i + 1) * n] for i, f in enumerate(FIELDS)}
+    out["updated_s"] = values[len(FIELDS) * n :]
+    return out
+
+
+def _grown(capacity: int, needed: int) -> int:
+    while capacity < needed:
+        capacity *= 2
+    return capacity

@@ -1,0 +1,90 @@
+"""One batch's LMDB write transaction, with per-batch caches of decoded records.
+
+Orders and shipments touched several times in a batch are decoded once and encoded once,
+at flush, right after a last check of their invariants.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+import lmdb
+
+from . import orders as order_rules
+from .store import Store, dumps, loads, scan, u64
+
+
+class WriteTx:
+    def __init__(self, store: Store, txn: lmdb.Transaction):
+        self.store = store
+        self.txn = txn
+        self.now = datetime.now(timezone.utc)
+        self.now_iso = self.now.isoformat()
+        self.dirty_skus: set[int] = set()
+        self._orders: dict[int, dict] = {}
+        self._shipments: dict[int, dict] = {}
+
+    def _db(self, name: str) -> Any:
+        return self.store.db[name]
+
+    def get(self, db: str, key: bytes) -> Any:
+        return loads(self.txn.get(key, db=self._db(db)))
+
+    def raw(self, db: str, key: bytes) -> bytes | None:
+        return self.txn.get(key, db=self._db(db))
+
+    def put(self, db: str, key: bytes, record: Any) -> None:
+        self.txn.put(key, dumps(record), db=self._db(db))
+
+    def put_raw(self, db: str, key: bytes, value: bytes) -> None:
+        self.txn.put(key, value, db=self._db(db))
+
+    def delete(self, db: str, key: bytes) -> None:
+        self.txn.delete(key, db=self._db(db))
+
+    def scan(self, db: str, prefix: bytes = b"", start: bytes | None = None, reverse: bool = False) -> Iterator[tuple[bytes, bytes]]:
+        return scan(self.txn, self._db(db), prefix, start, reverse)
+
+    def order(self, seq: int) -> dict | None:
+        record = self._orders.get(seq)
+        if record is None:
+            record = self.get("orders", u64(seq))
+            if record is not None:
+                self._orders[seq] = record
+        return record
+
+    def save_order(self, record: dict) -> None:
+        record["updatedAt"] = self.now_iso
+        self._orders[record["seq"]] = record
+
+    def shipment(self, seq: int) -> dict | None:
+        record = self._shipments.get(seq)
+        if record is None:
+            record = self.get("shipments", u64(seq))
+            if record is not None:
+                self._shipments[seq] = record
+        return record
+
+    def save_shipment(self, record: dict) -> None:
+        self._shipments[record["seq"]] = record
+
+    def flush_records(self) -> None:
+        for seq, record in self._orders.items():
+            record["status"] = order_rules.status(record)
+            check_order(record)
+            self.put("orders", u64(seq), record)
+        for seq, record in self._shipments.items():
+            self.put("shipments", u64(seq), record)
+
+
+def check_order(order: dict) -> None:
+    """Invariants of one order record, checked right before it is written (survives -O)."""
+    for line in order["lines"]:
+        if not 0 <= line["cancelled"] <= line["quantity"]:
+            raise AssertionError(f"order {order['seq']}: cancelled outside 0..quantity")
+        for part in line["parts"]:
+            if order_rules.part_missing(line, part) < 0:
+                raise AssertionError(f"order {order['seq']}: {part['sku']} allocated beyond the line quantity")
+            for alloc in part["allocs"]:
+                if not 0 <= alloc["shipped"] <= alloc["qty"] or alloc["qty"] <= 0:
+                    raise AssertionError(f"order {order['seq']}: allocation quantities out of range")

@@ -1,0 +1,94 @@
+"""Field checks shared by the command handlers. Each appends UserErrors; none raises."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from . import limits
+from .currencies import CURRENCY_CODES
+from .errors import Code, UserError, err
+
+Path = tuple[object, ...]
+
+
+def key(errors: list[UserError], value: str, path: Path, what: str = "value") -> None:
+    if not value or not value.strip():
+        errors.append(err(Code.INVALID, f"{what} must not be empty", *path))
+    elif len(value) > limits.key_chars_max:
+        errors.append(err(Code.LIMIT_EXCEEDED, f"{what} is longer than {limits.key_chars_max} characters", *path))
+    elif value != value.strip():
+        errors.append(err(Code.INVALID, f"{what} must not start or end with spaces", *path))
+
+
+def text(errors: list[UserError], value: str | None, path: Path, *, required: bool = False) -> None:
+    if value is None:
+        if required:
+            errors.append(err(Code.INVALID, "required", *path))
+        return
+    if required and not value.strip():
+        errors.append(err(Code.INVALID, "must not be empty", *path))
+    if len(value) > limits.text_chars_max:
+        errors.append(err(Code.LIMIT_EXCEEDED, f"longer than {limits.text_chars_max} characters", *path))
+
+
+def quantity(errors: list[UserError], value: int, path: Path, *, allow_zero: bool = False) -> bool:
+    low = 0 if allow_zero else 1
+    if value < low:
+        errors.append(err(Code.INVALID, f"quantity must be {'>= 0' if allow_zero else '> 0'}", *path))
+        return False
+    if value > limits.quantity_max:
+        errors.append(err(Code.LIMIT_EXCEEDED, f"quantity above {limits.quantity_max}", *path))
+        return False
+    return True
+
+
+def money(errors: list[UserError], value: Any, path: Path) -> Decimal | None:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors.append(err(Code.INVALID, "not a decimal amount", *path))
+        return None
+    if not amount.is_finite() or amount < 0:
+        errors.append(err(Code.INVALID, "amount must be a finite number >= 0", *path))
+        return None
+    if amount >= limits.money_max or -amount.as_tuple().exponent > limits.money_decimals_max:
+        errors.append(err(Code.LIMIT_EXCEEDED, f"amount must be below {limits.money_max} with at most {limits.money_decimals_max} decimals", *path))
+        return None
+    return amount
+
+
+def currency(errors: list[UserError], value: str, path: Path) -> None:
+    if value not in CURRENCY_CODES:
+        errors.append(err(Code.INVALID, f"{value[:8]!r} is not an ISO 4217 currency code", *path))
+
+
+def address(errors: list[UserError], value: dict | None, path: Path) -> None:
+    if value is None:
+        return
+    country = value.get("country") or ""
+    if len(country) != 2 or not country.isalpha() or not country.isupper():
+        errors.append(err(Code.INVALID, "country must be an ISO 3166 alpha-2 code such as US", *path, "country"))
+    for name in ("name", "line1", "line2", "city", "region", "postalCode"):
+        text(errors, value.get(name), (*path, name))
+    lat, lon = value.get("latitude"), value.get("longitude")
+    if (lat is None) != (lon is None):
+        errors.append(err(Code.INVALID, "give both latitude and longitude, or neither", *path, "latitude"))
+    if lat is not None and not -90 <= lat <= 90:
+        errors.append(err(Code.INVALID, "latitude must be within -90..90", *path, "latitude"))
+    if lon is not None and not -180 <= lon <= 180:
+        errors.append(err(Code.INVALID, "longitude must be within -180..180", *path, "longitude"))
+
+
+def email(errors: list[UserError], value: str, path: Path) -> None:
+    local, at, domain = value.partition("@")
+    if not at or not local or "." not in domain or " " in value:
+        errors.append(err(Code.INVALID, "not an email address", *path))
+    elif len(value) > 254:
+        errors.append(err(Code.LIMIT_EXCEEDED, "email longer than 254 characters", *path))
+
+
+def count(errors: list[UserError], items: list, maximum: int, path: Path, what: str) -> bool:
+    if len(items) > maximum:
+        errors.append(err(Code.LIMIT_EXCEEDED, f"at most {maximum} {what}", *path))
+        return False
+    return True
