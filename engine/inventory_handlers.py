@@ -82,7 +82,7 @@ def _check_common(state: EngineState, reason: str, reference: str | None, keys: 
     return errors
 
 
-def _apply(state: EngineState, tx: WriteTx, changes, reason: str, reference: str | None) -> list[tuple[int, int]]:
+def _apply(state: EngineState, tx: WriteTx, changes, reason: str, reference: str | None) -> list[tuple[str, str]]:
     stock = state.stock
     for s, l, on_hand, safety in changes:
         delta = on_hand - int(stock.on_hand[s, l])
@@ -100,4 +100,4 @@ def _apply(state: EngineState, tx: WriteTx, changes, reason: str, reference: str
         if stock.committed[s, l] > stock.on_hand[s, l]:
             release_newest(state, tx, s, l)
     fill_backorders(state, tx, {s for s, _, _, _ in changes})
-    return [(s, l) for s, l, _, _ in changes]
+    return [(state.catalog.sku_by_idx[s], state.catalog.location_codes[l]) for s, l, _, _ in changes]

@@ -1,0 +1,80 @@
+"""The composition root: LMDB environment, engine, schema and the aiohttp application."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from aiohttp import web
+from strawberry.aiohttp.views import GraphQLView
+
+from engine import Engine, limits
+
+from .auth import admin_token_digest, bearer_ok
+from .schema import schema
+
+log = logging.getLogger("oms.api")
+ENGINE = web.AppKey("engine", Engine)
+TOKEN_DIGEST = web.AppKey("token_digest", str)
+CORS_ORIGINS = web.AppKey("cors_origins", tuple)
+
+
+class OmsGraphQLView(GraphQLView):
+    async def get_context(self, request: web.Request, response: web.StreamResponse) -> dict:
+        return {"request": request, "response": response, "engine": request.app[ENGINE]}
+
+
+def cors_origins() -> tuple[str, ...]:
+    return tuple(o.strip() for o in os.environ.get("OMS_CORS_ORIGINS", "").split(",") if o.strip())
+
+
+@web.middleware
+async def cors(request: web.Request, handler):
+    origin = request.headers.get("Origin")
+    allowed = origin is not None and origin in request.app[CORS_ORIGINS]
+    if request.method == "OPTIONS" and allowed:
+        response = web.Response(status=204)
+    else:
+        response = await handler(request)
+    if allowed:
+        response.headers.update({
+            "Access-Control-Allow-Origin": origin, "Vary": "Origin",
+            "Access-Control-Allow-Headers": "Authorization, Content-Type",
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS", "Access-Control-Max-Age": "600",
+        })
+    return response
+
+
+@web.middleware
+async def require_token(request: web.Request, handler):
+    """Every GraphQL request needs the bearer token; the GraphiQL page and websocket
+    handshakes (authenticated in connection_init) do not."""
+    if request.path == "/graphql" and request.method != "OPTIONS":
+        websocket = request.headers.get("Upgrade", "").lower() == "websocket"
+        graphiql = request.method == "GET" and "query" not in request.query
+        if not (websocket or graphiql) and not bearer_ok(request.headers.get("Authorization"), request.app[TOKEN_DIGEST]):
+            return web.json_response({"errors": [{"message": "missing or invalid bearer token"}]}, status=401,
+                                     headers={"WWW-Authenticate": "Bearer"})
+    return await handler(request)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def create_app(data_dir: str | Path, announce=print) -> web.Application:
+    app = web.Application(middlewares=[cors, require_token], client_max_size=limits.request_body_bytes_max)
+    engine = Engine.open(data_dir)
+    app[ENGINE] = engine
+    app[TOKEN_DIGEST] = admin_token_digest(engine.store, announce)
+    app[CORS_ORIGINS] = cors_origins()
+    view = OmsGraphQLView(schema=schema, graphql_ide="graphiql", allowed_origins=list(app[CORS_ORIGINS]))
+    app.router.add_route("*", "/graphql", view)
+    app.router.add_get("/healthz", healthz)
+
+    async def close_engine(app: web.Application):
+        yield
+        engine.close()  # the writer finishes every submitted command, then LMDB closes cleanly
+
+    app.cleanup_ctx.append(close_engine)
+    return app

@@ -1,0 +1,89 @@
+"""Types shared by every domain of the schema: errors, Node, PageInfo, paging."""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Callable, Iterable, Optional, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from engine import limits
+from engine.commands import Result
+from engine.errors import UserError as EngineUserError
+from engine.sequencer import Overloaded
+
+
+@strawberry.enum
+class ErrorCode(Enum):
+    INVALID = "INVALID"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"
+    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+    INVALID_STATE = "INVALID_STATE"
+    FORBIDDEN = "FORBIDDEN"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    CONFLICT = "CONFLICT"
+
+
+@strawberry.type
+class UserError:
+    field: Optional[list[str]] = strawberry.field(description='Path to the offending input field, e.g. ["input", "lines", "2", "quantity"].')
+    message: str
+    code: ErrorCode
+
+
+def user_errors(errors: Iterable[EngineUserError]) -> list[UserError]:
+    return [UserError(field=list(e.field) or None, message=e.message, code=ErrorCode(e.code.value)) for e in errors]
+
+
+def user_error(code: str, message: str, *field: object) -> UserError:
+    return UserError(field=[str(f) for f in field] or None, message=message, code=ErrorCode(code))
+
+
+@strawberry.interface
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: Optional[str]
+    end_cursor: Optional[str]
+
+
+def page_size(first: Optional[int]) -> int:
+    """The contract serves `first` from 1 to 250 (default 50); outside that is a GraphQL error."""
+    if first is None:
+        return limits.page_size_default
+    if not 1 <= first <= limits.page_size_max:
+        raise GraphQLError(f"first must be between 1 and {limits.page_size_max}")
+    return first
+
+
+def page_info(cursors: list[str], has_next: bool, after: Optional[str]) -> PageInfo:
+    return PageInfo(
+        has_next_page=has_next, has_previous_page=after is not None,
+        start_cursor=cursors[0] if cursors else None, end_cursor=cursors[-1] if cursors else None,
+    )
+
+
+T = TypeVar("T")
+
+
+def edges(edge_type: type, rows: list[dict], to_node: Callable[[dict], Any]) -> list:
+    return [edge_type(cursor=row["cursor"], node=to_node(row)) for row in rows]
+
+
+async def run(info: strawberry.Info, command: object) -> Result:
+    """Submits a command and waits until it is durable; a full writer queue is a user error."""
+    try:
+        return await info.context["engine"].run(command)
+    except Overloaded as exc:
+        return Result(None, [EngineUserError(("input",), f"server busy: {exc}; retry later", _limit())])
+
+
+def _limit():
+    from engine.errors import Code
+    return Code.LIMIT_EXCEEDED

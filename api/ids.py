@@ -1,0 +1,32 @@
+"""Opaque global ids: base64url of 'Type:key'. Malformed ids decode to None."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+id_chars_max = 200
+
+
+def encode(type_name: str, key: object) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("=")
+
+
+def decode(value: str, expected: str | None = None) -> tuple[str, str] | None:
+    if not value or len(value) > id_chars_max:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    type_name, sep, key = raw.partition(":")
+    if not sep or not key or (expected is not None and type_name != expected):
+        return None
+    return type_name, key
+
+
+def decode_seq(value: str, expected: str) -> int | None:
+    """The integer key of an id of type `expected`, or None."""
+    decoded = decode(value, expected)
+    if decoded is None or not decoded[1].isdigit() or len(decoded[1]) > 18:
+        return None
+    return int(decoded[1])

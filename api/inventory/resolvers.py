@@ -1,0 +1,89 @@
+"""Queries and mutations over stock: levels, ledger, adjust and set."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import strawberry
+
+from engine.commands import AdjustInventory, SetInventory, StockSetItem
+
+from ..common import page_info, page_size, run, user_errors
+from .types import (
+    InventoryAdjustInput, InventoryChange, InventoryChangeConnection, InventoryChangeEdge, InventoryPayload,
+    InventoryReason, InventorySetInput, StockLevel, StockLevelConnection, StockLevelEdge,
+)
+
+
+def stock_connection(rows: list[dict], has_next: bool, after: Optional[str]) -> StockLevelConnection:
+    return StockLevelConnection(
+        edges=[StockLevelEdge(cursor=r["cursor"], node=StockLevel.of(r)) for r in rows],
+        page_info=page_info([r["cursor"] for r in rows], has_next, after),
+    )
+
+
+def _levels_payload(info: strawberry.Info, result) -> InventoryPayload:
+    if result.errors:
+        return InventoryPayload(stock_levels=[], user_errors=user_errors(result.errors))
+    read = info.context["engine"].read
+    levels = []
+    for sku, loc in result.value:
+        level = read.stock_level(sku, loc)
+        if level is not None:
+            levels.append(StockLevel.of(level))
+    return InventoryPayload(stock_levels=levels, user_errors=[])
+
+
+@strawberry.type
+class InventoryQuery:
+    @strawberry.field
+    def stock_level(self, info: strawberry.Info, sku: str, location: str) -> Optional[StockLevel]:
+        row = info.context["engine"].read.stock_level(sku, location)
+        return StockLevel.of(row) if row else None
+
+    @strawberry.field(description="belowSafetyStock: only levels where onHand - committed < safetyStock.")
+    def stock_levels(self, info: strawberry.Info, first: Optional[int] = None, after: Optional[str] = None,
+                     sku: Optional[str] = None, location: Optional[str] = None,
+                     below_safety_stock: Optional[bool] = None) -> StockLevelConnection:
+        size = page_size(first)
+        if after is not None and not _stock_cursor(after):
+            raise ValueError("after is not a cursor of this connection")
+        rows, more = info.context["engine"].read.stock_levels(after, size, sku, location, below_safety_stock)
+        return stock_connection(rows, more, after)
+
+    @strawberry.field
+    def inventory_changes(self, info: strawberry.Info, sku: str, location: Optional[str] = None,
+                          first: Optional[int] = None, after: Optional[str] = None) -> InventoryChangeConnection:
+        size = page_size(first)
+        if after is not None and not after.isdigit():
+            raise ValueError("after is not a cursor of this connection")
+        rows, more = info.context["engine"].read.inventory_changes(sku, location, after, size)
+        return InventoryChangeConnection(
+            edges=[InventoryChangeEdge(cursor=r["cursor"], node=InventoryChange(
+                sku=r["sku"], location=r["loc"], delta=r["delta"], on_hand_after=r["onHandAfter"],
+                reason=InventoryReason(r["reason"]), reference_document_uri=r["ref"], at=datetime.fromisoformat(r["at"]),
+            )) for r in rows],
+            page_info=page_info([r["cursor"] for r in rows], more, after),
+        )
+
+
+def _stock_cursor(value: str) -> bool:
+    s, sep, l = value.partition(":")
+    return bool(sep) and s.isdigit() and l.isdigit() and len(value) < 24
+
+
+@strawberry.type
+class InventoryMutation:
+    @strawberry.mutation
+    async def inventory_adjust(self, info: strawberry.Info, input: list[InventoryAdjustInput], reason: InventoryReason,
+                               reference_document_uri: Optional[str] = None) -> InventoryPayload:
+        command = AdjustInventory([(i.sku, i.location, i.delta) for i in input], reason.value, reference_document_uri)
+        return _levels_payload(info, await run(info, command))
+
+    @strawberry.mutation
+    async def inventory_set(self, info: strawberry.Info, input: list[InventorySetInput],
+                            reason: Optional[InventoryReason] = InventoryReason.CYCLE_COUNT,
+                            reference_document_uri: Optional[str] = None) -> InventoryPayload:
+        items = [StockSetItem(i.sku, i.location, i.on_hand, i.compare_on_hand, i.safety_stock) for i in input]
+        command = SetInventory(items, (reason or InventoryReason.CYCLE_COUNT).value, reference_document_uri)
+        return _levels_payload(info, await run(info, command))

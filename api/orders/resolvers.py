@@ -1,0 +1,105 @@
+"""Queries and mutations for orders and customers."""
+from __future__ import annotations
+
+from typing import Optional
+
+import strawberry
+
+from engine import limits
+from engine.commands import CancelOrder, HoldOrder, LineDraft, OrderDraft, PlaceOrders, ReleaseOrder
+
+from .. import ids
+from ..catalog.types import address_record
+from ..common import run, user_error, user_errors
+from .types import Customer, Order, OrderConnection, OrderFilter, OrderInput, OrderPayload, OrdersPayload, order_connection
+
+
+def draft(value: OrderInput) -> OrderDraft:
+    return OrderDraft(
+        channel=value.channel, external_id=value.external_id,
+        customer=None if value.customer is None else {"email": value.customer.email, "name": value.customer.name},
+        shipping_address=address_record(value.shipping_address), currency=value.currency,
+        lines=[LineDraft(l.sku, l.quantity, l.unit_price) for l in value.lines],
+        tags=value.tags, placed_at=value.placed_at, note=value.note,
+    )
+
+
+def order_seq_by_number(number: str) -> Optional[int]:
+    digits = number[3:] if number.startswith("SO-") else ""
+    return int(digits) if digits.isdigit() and len(digits) < 19 else None
+
+
+@strawberry.type
+class OrderQuery:
+    @strawberry.field
+    def order(self, info: strawberry.Info, id: Optional[strawberry.ID] = None, number: Optional[str] = None,
+              channel: Optional[str] = None, external_id: Optional[str] = None) -> Optional[Order]:
+        read = info.context["engine"].read
+        if id is not None:
+            seq = ids.decode_seq(id, "Order")
+            record = read.order(seq) if seq is not None else None
+        elif number is not None:
+            seq = order_seq_by_number(number)
+            record = read.order(seq) if seq is not None else None
+        elif channel is not None and external_id is not None:
+            record = read.order_by_ext(channel, external_id)
+        else:
+            raise ValueError("give id, number, or channel with externalId")
+        return Order.of(record) if record else None
+
+    @strawberry.field
+    def orders(self, info: strawberry.Info, first: Optional[int] = None, after: Optional[str] = None,
+               filter: Optional[OrderFilter] = None) -> OrderConnection:
+        return order_connection(info, first, after, filter.record() if filter else {})
+
+    @strawberry.field
+    def customer(self, info: strawberry.Info, email: str) -> Optional[Customer]:
+        found = info.context["engine"].read.customer(email)
+        return Customer.of(found) if found else None
+
+
+def _order_id(id: str) -> tuple[Optional[int], list]:
+    seq = ids.decode_seq(id, "Order")
+    return seq, ([] if seq is not None else [user_error("INVALID", "not an Order id", "id")])
+
+
+def _payload(result) -> OrderPayload:
+    return OrderPayload(order=Order.of(result.value) if result.value else None, user_errors=user_errors(result.errors))
+
+
+@strawberry.type
+class OrderMutation:
+    @strawberry.mutation
+    async def order_place(self, info: strawberry.Info, input: OrderInput) -> OrderPayload:
+        return _payload(await run(info, PlaceOrders([draft(input)], single=True)))
+
+    @strawberry.mutation(description="Many orders in one request, each accepted or refused on its own, in input order.")
+    async def orders_place(self, info: strawberry.Info, input: list[OrderInput]) -> OrdersPayload:
+        if len(input) > limits.batch_orders_max:
+            return OrdersPayload(orders=[None] * len(input), user_errors=[
+                user_error("LIMIT_EXCEEDED", f"at most {limits.batch_orders_max} orders per request", "input")])
+        result = await run(info, PlaceOrders([draft(i) for i in input]))
+        orders = result.value if isinstance(result.value, list) else [None] * len(input)
+        return OrdersPayload(orders=[Order.of(o) if o else None for o in orders], user_errors=user_errors(result.errors))
+
+    @strawberry.mutation(description="""Cancels every unit not shipped yet (lines' `cancelled`), cancels the shipments not shipped
+and releases their stock; shipped units stay. INVALID_STATE when nothing is left to cancel.""")
+    async def order_cancel(self, info: strawberry.Info, id: strawberry.ID, reason: Optional[str] = None) -> OrderPayload:
+        seq, errors = _order_id(id)
+        if errors:
+            return OrderPayload(order=None, user_errors=errors)
+        return _payload(await run(info, CancelOrder(seq, reason)))
+
+    @strawberry.mutation(description="Only before any shipment is released (INVALID_STATE otherwise).")
+    async def order_hold(self, info: strawberry.Info, id: strawberry.ID, reason: str) -> OrderPayload:
+        seq, errors = _order_id(id)
+        if errors:
+            return OrderPayload(order=None, user_errors=errors)
+        return _payload(await run(info, HoldOrder(seq, reason)))
+
+    @strawberry.mutation(description="Only for an ON_HOLD order (INVALID_STATE otherwise); creates its shipments.")
+    async def order_release(self, info: strawberry.Info, id: strawberry.ID) -> OrderPayload:
+        seq, errors = _order_id(id)
+        if errors:
+            return OrderPayload(order=None, user_errors=errors)
+        return _payload(await run(info, ReleaseOrder(seq)))

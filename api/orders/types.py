@@ -1,0 +1,283 @@
+"""Orders, their lines and allocations, customers and shipments."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Optional
+
+import strawberry
+
+from engine import orders as order_rules
+
+from .. import ids
+from ..catalog.types import Address, AddressInput
+from ..common import Node, PageInfo, UserError, page_info, page_size
+
+
+@strawberry.enum(description="""ON_HOLD: units stay reserved, but no shipment is created until orderRelease.
+PARTIALLY_SHIPPED / SHIPPED / DELIVERED follow the shipments; a cancelled order with
+shipped units keeps the status its shipments give it.""")
+class OrderStatus(Enum):
+    ON_HOLD = "ON_HOLD"
+    BACKORDERED = "BACKORDERED"
+    PARTIALLY_ALLOCATED = "PARTIALLY_ALLOCATED"
+    ALLOCATED = "ALLOCATED"
+    PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+@strawberry.type(description="Over the customer's orders that are not cancelled.")
+class CustomerStats:
+    orders: int
+    units: int
+    revenue: Decimal
+    average_order_value: Decimal
+    returned_units: int
+    first_order_at: Optional[datetime]
+    last_order_at: Optional[datetime]
+
+
+@strawberry.type
+class Customer(Node):
+    email: str
+    name: Optional[str]
+
+    @classmethod
+    def of(cls, record: dict) -> "Customer":
+        return cls(id=strawberry.ID(ids.encode("Customer", record["email"])), email=record["email"], name=record.get("name"))
+
+    @strawberry.field
+    def orders(self, info: strawberry.Info, first: Optional[int] = None, after: Optional[str] = None) -> "OrderConnection":
+        return order_connection(info, first, after, {"customerEmail": self.email})
+
+    @strawberry.field
+    def stats(self, info: strawberry.Info) -> CustomerStats:
+        found = info.context["engine"].read.customer(self.email)
+        s = found["stats"] if found else {"orders": 0, "units": 0, "revenue": Decimal(0), "averageOrderValue": Decimal(0),
+                                          "returnedUnits": 0, "firstOrderAt": None, "lastOrderAt": None}
+        return CustomerStats(
+            orders=s["orders"], units=s["units"], revenue=s["revenue"], average_order_value=s["averageOrderValue"],
+            returned_units=s["returnedUnits"], first_order_at=_dt(s["firstOrderAt"]), last_order_at=_dt(s["lastOrderAt"]),
+        )
+
+
+@strawberry.input
+class CustomerInput:
+    email: str
+    name: Optional[str] = None
+
+
+@strawberry.type
+class Allocation:
+    sku: str
+    location: str
+    quantity: int
+    rule: str = strawberry.field(description="The routing rule that chose this location, and why.")
+    reason: str
+
+
+@strawberry.type(description="""quantity = allocated + backordered + cancelled. `allocated` counts units given a location
+and not cancelled, shipped ones included (so shipped <= allocated); a location's committed
+is the sum of allocated - shipped over its allocations. Cancelled units keep no allocation.""")
+class OrderLine:
+    id: strawberry.ID
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    allocated: int
+    backordered: int
+    shipped: int
+    returned: int
+    cancelled: int
+    allocations: list[Allocation]
+    expected_at: Optional[datetime] = strawberry.field(default=None, description="""For a backordered line: the expectedAt of the earliest-expected open purchase order, at a
+location its channel may use, whose quantity not yet promised to earlier backorders covers it.""")
+
+    @classmethod
+    def of(cls, order: dict, index: int, line: dict) -> "OrderLine":
+        return cls(
+            id=strawberry.ID(ids.encode("OrderLine", f"{order['seq']}:{index}")), sku=line["sku"], quantity=line["quantity"],
+            unit_price=Decimal(line["unitPrice"]), allocated=order_rules.line_allocated(line),
+            backordered=order_rules.line_backordered(line), shipped=order_rules.line_shipped(line),
+            returned=line["returned"], cancelled=line["cancelled"],
+            allocations=[Allocation(sku=p["sku"], location=a["loc"], quantity=a["qty"], rule=a["rule"], reason=a["reason"])
+                         for p in line["parts"] for a in p["allocs"]],
+        )
+
+
+@strawberry.enum
+class ShipmentStatus(Enum):
+    PENDING = strawberry.enum_value("PENDING", description="Released to the location, waiting for picking.")
+    PICKING = "PICKING"
+    PACKED = "PACKED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+@strawberry.type
+class ShipmentLine:
+    sku: str
+    quantity: int
+    picked: int
+
+
+@strawberry.type(description="""The unit of work of one location for one order (a fulfillment order). Created when an
+order's allocations are released: one per location holding allocations.
+Shipping it takes the units out of onHand and committed.""")
+class Shipment(Node):
+    location: str
+    status: ShipmentStatus
+    lines: list[ShipmentLine]
+    carrier: Optional[str]
+    tracking_number: Optional[str]
+    tracking_url: Optional[str]
+    created_at: datetime
+    shipped_at: Optional[datetime]
+    delivered_at: Optional[datetime]
+    order_seq: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, r: dict) -> "Shipment":
+        return cls(
+            id=strawberry.ID(ids.encode("Shipment", r["seq"])), location=r["loc"], status=ShipmentStatus(r["status"]),
+            lines=[ShipmentLine(sku=l["sku"], quantity=l["quantity"], picked=l["picked"]) for l in r["lines"]],
+            carrier=r["carrier"], tracking_number=r["trackingNumber"], tracking_url=r["trackingUrl"],
+            created_at=datetime.fromisoformat(r["createdAt"]), shipped_at=_dt(r["shippedAt"]),
+            delivered_at=_dt(r["deliveredAt"]), order_seq=r["order"],
+        )
+
+    @strawberry.field
+    def order(self, info: strawberry.Info) -> "Order":
+        return Order.of(info.context["engine"].read.order(self.order_seq))
+
+
+@strawberry.type
+class Order(Node):
+    number: str = strawberry.field(description="Human-facing, unique, increasing: SO-000001, SO-000002, ...")
+    channel: str
+    external_id: Optional[str] = strawberry.field(description="""The order's id in its channel. (channel, externalId) is unique: placing it again (in a
+later request or later in the same batch) returns the first order, unchanged, reserving
+nothing more. A refused placement uses no order number.""")
+    status: OrderStatus
+    hold_reason: Optional[str]
+    customer: Optional[Customer]
+    shipping_address: Optional[Address]
+    currency: str
+    lines: list[OrderLine]
+    subtotal: Decimal
+    total: Decimal = strawberry.field(description="Equals subtotal until discounts, tax and shipping charges exist.")
+    tags: list[str]
+    placed_at: datetime
+    updated_at: datetime
+    record: strawberry.Private[dict]
+
+    @classmethod
+    def of(cls, r: dict) -> "Order":
+        total = Decimal(r["subtotal"])
+        return cls(
+            id=strawberry.ID(ids.encode("Order", r["seq"])), number=r["number"], channel=r["channel"],
+            external_id=r["externalId"], status=OrderStatus(r["status"]), hold_reason=r["holdReason"],
+            customer=Customer.of(r["customer"]) if r.get("customer") else None,
+            shipping_address=Address.of(r["shippingAddress"]), currency=r["currency"],
+            lines=[OrderLine.of(r, i, l) for i, l in enumerate(r["lines"])], subtotal=total, total=total,
+            tags=r["tags"], placed_at=datetime.fromisoformat(r["placedAt"]),
+            updated_at=datetime.fromisoformat(r["updatedAt"]), record=r,
+        )
+
+    @strawberry.field
+    def shipments(self, info: strawberry.Info) -> list[Shipment]:
+        return [Shipment.of(s) for s in info.context["engine"].read.shipments_of(self.record)]
+
+
+@strawberry.input
+class OrderLineInput:
+    sku: str
+    quantity: int
+    unit_price: Optional[Decimal] = strawberry.field(default=None, description="Defaults to the product's price.")
+
+
+@strawberry.input
+class OrderInput:
+    channel: str
+    external_id: Optional[str] = None
+    customer: Optional[CustomerInput] = None
+    shipping_address: Optional[AddressInput] = None
+    currency: Optional[str] = "USD"
+    lines: list[OrderLineInput]
+    tags: Optional[list[str]] = None
+    placed_at: Optional[datetime] = strawberry.field(default=None, description="When the customer placed it in the channel; defaults to now.")
+    note: Optional[str] = None
+
+
+@strawberry.type
+class OrderPayload:
+    order: Optional[Order]
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class OrdersPayload:
+    orders: list[Optional[Order]] = strawberry.field(description="One entry per input, in input order; null where that input was refused.")
+    user_errors: list[UserError] = strawberry.field(description='field paths start with the input\'s index: ["input", "7", "lines", "0", "sku"].')
+
+
+@strawberry.input
+class OrderFilter:
+    status: Optional[list[OrderStatus]] = None
+    channel: Optional[str] = None
+    customer_email: Optional[str] = None
+    sku: Optional[str] = None
+    tag: Optional[str] = None
+    placed_after: Optional[datetime] = None
+    placed_before: Optional[datetime] = None
+
+    def record(self) -> dict:
+        return {
+            "status": [s.value for s in self.status] if self.status else None, "channel": self.channel,
+            "customerEmail": self.customer_email, "sku": self.sku, "tag": self.tag,
+            "placedAfter": _utc(self.placed_after), "placedBefore": _utc(self.placed_before),
+        }
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: Order
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+    filters: strawberry.Private[dict]
+
+    @strawberry.field
+    def total_count(self, info: strawberry.Info) -> Optional[int]:
+        return info.context["engine"].read.count_orders({k: v for k, v in self.filters.items() if v is not None})
+
+
+def order_connection(info: strawberry.Info, first: Optional[int], after: Optional[str], filters: dict) -> OrderConnection:
+    size = page_size(first)
+    if after is not None and not (after.isdigit() and len(after) < 19):
+        raise ValueError("after is not a cursor of this connection")
+    active = {k: v for k, v in filters.items() if v is not None}
+    rows, more = info.context["engine"].read.orders(int(after) if after else None, size, active)
+    return OrderConnection(
+        edges=[OrderEdge(cursor=r["cursor"], node=Order.of(r)) for r in rows],
+        page_info=page_info([r["cursor"] for r in rows], more, after), filters=active,
+    )
+
+
+def _dt(value: Optional[str]) -> Optional[datetime]:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _utc(value: Optional[datetime]) -> Optional[datetime]:
+    from datetime import timezone
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
