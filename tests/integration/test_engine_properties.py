@@ -1,0 +1,94 @@
+"""Random sequences of commands against a real engine; after every step every invariant
+holds on disk, and memory equals disk."""
+import shutil
+import tempfile
+
+import numpy as np
+from hypothesis import settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from engine import Engine
+from engine.audit import audit
+from engine.commands import (
+    AdjustInventory, CancelOrder, HoldOrder, LineDraft, OrderDraft, PlaceOrders, ReleaseOrder, RuleDraft,
+    SetInventory, SetRoutingPolicy, StockSetItem,
+)
+from engine.state import EngineState
+from tests.integration.conftest import World
+
+SKUS = ["A", "B", "C"]
+LOCS = ["east", "west", "north"]
+skus = st.sampled_from(SKUS)
+locs = st.sampled_from(LOCS)
+
+
+class EngineMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.dir = tempfile.mkdtemp()
+        self.engine = Engine.open(self.dir)
+        world = World(self.engine)
+        for i, code in enumerate(LOCS):
+            world.location(code, priority=i, lat=40.0 + i, lon=-74.0 - i)
+        world.products(*SKUS)
+        world.bundle("KIT", [("A", 1), ("B", 2)])
+        world.channel("web")
+        world.channel("b2b", rules=[{"name": "east", "locations": ["east"], "allowSplit": False}], on_shortage="REJECT")
+        self.orders: list[int] = []
+
+    def teardown(self):
+        self.engine.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    @rule(lines=st.lists(st.tuples(st.sampled_from(SKUS + ["KIT"]), st.integers(1, 4)), min_size=1, max_size=3, unique_by=lambda t: t[0]),
+          channel=st.sampled_from(["web", "b2b"]), ext=st.one_of(st.none(), st.sampled_from(["x1", "x2"])),
+          copies=st.integers(1, 3))
+    def place(self, lines, channel, ext, copies):
+        drafts = [OrderDraft(channel, [LineDraft(s, q) for s, q in lines], external_id=ext) for _ in range(copies)]
+        result = self.engine.execute(PlaceOrders(drafts))
+        placed = {o["seq"] for o in result.value if o}
+        if ext:
+            assert len(placed) <= 1
+        self.orders.extend(sorted(placed - set(self.orders)))
+
+    @rule(sku=skus, loc=locs, delta=st.integers(-5, 8))
+    def adjust(self, sku, loc, delta):
+        self.engine.execute(AdjustInventory([(sku, loc, delta)], "CORRECTION"))
+
+    @rule(sku=skus, loc=locs, on_hand=st.integers(0, 10), safety=st.one_of(st.none(), st.integers(0, 2)))
+    def set_level(self, sku, loc, on_hand, safety):
+        self.engine.execute(SetInventory([StockSetItem(sku, loc, on_hand, safety_stock=safety)]))
+
+    @rule(data=st.data())
+    def cancel(self, data):
+        if self.orders:
+            self.engine.execute(CancelOrder(data.draw(st.sampled_from(self.orders))))
+
+    @rule(data=st.data())
+    def hold_or_release(self, data):
+        if self.orders:
+            seq = data.draw(st.sampled_from(self.orders))
+            command = HoldOrder(seq, "check") if data.draw(st.booleans()) else ReleaseOrder(seq)
+            self.engine.execute(command)
+
+    @rule(sorts=st.permutations(["FEWEST_SHIPMENTS", "NEAREST", "PRIORITY", "MOST_STOCK"]), split=st.booleans(),
+          max_shipments=st.one_of(st.none(), st.integers(1, 2)))
+    def repolicy(self, sorts, split, max_shipments):
+        rule_ = RuleDraft("r", sort=sorts[:2], allow_split=split, max_shipments=max_shipments)
+        self.engine.execute(SetRoutingPolicy("web", [rule_, RuleDraft("rest")]))
+
+    @invariant()
+    def invariants_hold_on_disk(self):
+        assert audit(self.engine.store) == []
+
+    @invariant()
+    def memory_equals_disk(self):
+        live = self.engine.sequencer.state.stock
+        fresh = EngineState.load(self.engine.store).stock
+        n, m = live.n_sku, live.n_loc
+        for field in ("on_hand", "committed", "safety"):
+            assert np.array_equal(getattr(live, field)[:n, :m], getattr(fresh, field)[:n, :m]), field
+
+
+EngineMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=25, deadline=None)
+TestEngineProperties = EngineMachine.TestCase
