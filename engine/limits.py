@@ -1,7 +1,7 @@
 """Every limit of the OMS, in one place, each with the reason it exists.
 
-The README's Limits table is generated from this module's docstrings-as-comments; keep
-names as `<thing>_max` and units last.
+The README's Limits table lists every one of them (tests/unit/test_readme.py keeps the two
+in step); names are `<thing>_max`, units last.
 """
 
 # GraphQL Int is 32-bit: no stored quantity may leave that range.
@@ -23,7 +23,7 @@ sequencer_batch_max = 2_000
 # Commands waiting for the writer before new ones are refused (overload shedding).
 sequencer_queue_max = 50_000
 
-# Request bodies: 10 MiB fits 1,000 orders x 250 lines with room to spare.
+# Request bodies: 10 MiB holds a 1,000-order ordersPlace of ordinary orders with room to spare.
 request_body_bytes_max = 10 * 1024 * 1024
 
 # Free-text fields (names, notes, references, addresses).
