@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Callable, Iterable, Optional, TypeVar
+from typing import Iterable, Optional
 
 import strawberry
 from graphql import GraphQLError
 
 from engine import limits
 from engine.commands import Result
-from engine.errors import UserError as EngineUserError
+from engine.errors import Code, UserError as EngineUserError
 from engine.sequencer import Overloaded
 
 
@@ -69,21 +69,9 @@ def page_info(cursors: list[str], has_next: bool, after: Optional[str]) -> PageI
     )
 
 
-T = TypeVar("T")
-
-
-def edges(edge_type: type, rows: list[dict], to_node: Callable[[dict], Any]) -> list:
-    return [edge_type(cursor=row["cursor"], node=to_node(row)) for row in rows]
-
-
 async def run(info: strawberry.Info, command: object) -> Result:
     """Submits a command and waits until it is durable; a full writer queue is a user error."""
     try:
         return await info.context["engine"].run(command)
     except Overloaded as exc:
-        return Result(None, [EngineUserError(("input",), f"server busy: {exc}; retry later", _limit())])
-
-
-def _limit():
-    from engine.errors import Code
-    return Code.LIMIT_EXCEEDED
+        return Result(None, [EngineUserError(("input",), f"server busy: {exc}; retry later", Code.LIMIT_EXCEEDED)])

@@ -3,7 +3,6 @@
     python -m pytest bench/test_bench_engine.py --benchmark-only
 Budget (DESIGN.md): >= 100k order lines/s acknowledged after durable commit.
 """
-import itertools
 import random
 
 import pytest

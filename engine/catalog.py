@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass(slots=True)
@@ -50,6 +49,3 @@ class Catalog:
         """What an order line of `sku` reserves: its components, or itself once."""
         info = self.products[sku]
         return info.components or ((info.idx, 1),)
-
-    def snapshot(self) -> dict[str, Any]:
-        return {"locations": dict(self.locations), "codes": tuple(self.location_codes), "channels": dict(self.channels)}

@@ -7,7 +7,7 @@ from .allocation import Outcome, Request, allocate
 from .conditions import holds
 from .routing import reason
 from .state import EngineState
-from .store import ALLOC_KEY, BACKORDER_KEY, u64
+from .store import ALLOC_KEY, BACKORDER_KEY
 from .tx import WriteTx
 
 backorder_chunk_orders = 256

@@ -3,7 +3,6 @@ kernel call per run of placements, then store what was accepted."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from decimal import Decimal
 
 from . import limits, orders as order_rules, validation as check
 from .allocation import allocate

@@ -5,11 +5,11 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable, Iterator
 
-from . import limits, orders as order_rules
+from . import limits
 from .routing import location_mask, policy_record
 from .catalog import Catalog
 from .stock import decode_row
-from .store import LEDGER_KEY, U32, U64, ReadTxn, Store, seq_key, text_key, u32, u64
+from .store import LEDGER_KEY, U32, ReadTxn, Store, seq_key, text_key, u32, u64
 
 
 def iso_from_s(seconds: int) -> str | None:
@@ -83,7 +83,7 @@ class Reader:
         if location is not None:
             locs = [l for l in locs if l["code"] == location]
         start_s, start_l = (int(x) for x in after.split(":")) if after else (-1, -1)
-        skus = _sku_names(r)
+        skus = _SkuNames(r)
         if sku is not None:
             product = r.get("products", sku.encode())
             keys = [(u32(product["idx"]), r.raw("stock", u32(product["idx"])))] if product else []
@@ -246,10 +246,6 @@ def _page(rows: Iterator[dict], first: int) -> tuple[list[dict], bool]:
 
 def _locations(r: ReadTxn) -> list[dict]:
     return sorted((r.get("locations", k) for k, _ in r.scan("locations")), key=lambda l: l["idx"])
-
-
-def _sku_names(r: ReadTxn) -> "_SkuNames":
-    return _SkuNames(r)
 
 
 class _SkuNames:

@@ -12,7 +12,7 @@ from .allocation import LocationTable, location_table
 from .catalog import Catalog
 from .routing import Router
 from .stock import StockTable
-from .store import BACKORDER_KEY, U32, Store, dumps, loads
+from .store import BACKORDER_KEY, U32, Store, loads
 
 COUNTERS = ("order", "shipment", "ledger")
 
