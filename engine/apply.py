@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import catalog_handlers, inventory_handlers, order_handlers
+from . import (
+    catalog_handlers, inventory_handlers, order_handlers, purchasing_handlers, returns_handlers, warehouse_handlers,
+)
 from .commands import (
-    AdjustInventory, CancelOrder, HoldOrder, PlaceOrders, ReleaseOrder, Result, SetInventory,
-    SetRoutingPolicy, UpsertChannel, UpsertLocation, UpsertProducts,
+    AdjustInventory, ApproveReturn, CancelOrder, CancelPurchaseOrder, CreatePurchaseOrder, DeliverShipment,
+    HoldOrder, PackShipment, PlaceOrders, ReceivePurchaseOrder, ReceiveReturn, RefundReturn, RejectReturn,
+    ReleaseOrder, ReportShort, RequestReturn, Result, ScanShipment, SetInventory, SetRoutingPolicy, ShipShipment,
+    UpsertChannel, UpsertLocation, UpsertProducts,
 )
 from .placement import place
 from .state import EngineState
@@ -22,6 +26,19 @@ HANDLERS: dict[type, Callable[[EngineState, WriteTx, Any], Result]] = {
     CancelOrder: order_handlers.cancel,
     HoldOrder: order_handlers.hold,
     ReleaseOrder: order_handlers.release,
+    ScanShipment: warehouse_handlers.scan,
+    ReportShort: warehouse_handlers.report_short,
+    PackShipment: warehouse_handlers.pack,
+    ShipShipment: warehouse_handlers.ship,
+    DeliverShipment: warehouse_handlers.deliver,
+    RequestReturn: returns_handlers.request,
+    ApproveReturn: returns_handlers.approve,
+    RejectReturn: returns_handlers.reject,
+    ReceiveReturn: returns_handlers.receive,
+    RefundReturn: returns_handlers.refund,
+    CreatePurchaseOrder: purchasing_handlers.create,
+    ReceivePurchaseOrder: purchasing_handlers.receive,
+    CancelPurchaseOrder: purchasing_handlers.cancel,
 }
 
 

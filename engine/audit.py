@@ -23,6 +23,12 @@ def audit(store: Store) -> list[str]:
                 for part in line["parts"]:
                     for alloc in part["allocs"]:
                         unshipped[(part["sku"], alloc["loc"])] += alloc["qty"] - alloc["shipped"]
+        incoming: Counter = Counter()
+        for _, raw in r.scan("purchase_orders"):
+            po = loads(raw)
+            if po["status"] in ("OPEN", "PARTIALLY_RECEIVED"):
+                for line in po["lines"]:
+                    incoming[(line["sku"], po["location"])] += line["quantity"] - line["received"]
         ledger: Counter = Counter()
         for key, raw in r.scan("ledger"):
             entry = loads(raw)
@@ -40,9 +46,13 @@ def audit(store: Store) -> list[str]:
                     problems.append(f"{where}: committed {committed} != unshipped allocations")
                 if on_hand != ledger.pop((sku, code), 0):
                     problems.append(f"{where}: onHand {on_hand} != sum of ledger deltas")
+                due = int(row["incoming"][l]) if l < len(row["incoming"]) else 0
+                if due != incoming.pop((sku, code), 0):
+                    problems.append(f"{where}: incoming {due} != units still due on open purchase orders")
         problems += [f"{k[0]}@{k[1]}: {v} unshipped allocated units without a stock row" for k, v in unshipped.items() if v]
         problems += [f"{k[0]}@{k[1]}: ledger sums to {v} without a stock row" for k, v in ledger.items() if v]
         problems += [f"order number {n} used {c} times" for n, c in numbers.items() if c > 1]
+        problems += [f"{k[0]}@{k[1]}: {v} units due without a stock row" for k, v in incoming.items() if v]
         for key, _ in r.scan("allocs"):
             _, _, seq, li, pi = ALLOC_KEY.unpack(key)
             if r.get("orders", key[8:16]) is None:

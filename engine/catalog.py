@@ -22,6 +22,7 @@ class Catalog:
     products: dict[str, ProductInfo] = field(default_factory=dict)
     sku_by_idx: list[str] = field(default_factory=list)
     channels: dict[str, dict] = field(default_factory=dict)
+    barcodes: dict[str, str] = field(default_factory=dict)  # barcode -> sku
     version: int = 0  # bumped on every location or channel change; routing caches key on it
 
     def add_location(self, record: dict) -> None:
@@ -33,8 +34,13 @@ class Catalog:
     def add_product(self, record: dict) -> ProductInfo:
         components = tuple((self.products[c["sku"]].idx, c["quantity"]) for c in record.get("components") or ())
         info = ProductInfo(record["idx"], record, components)
-        if record["sku"] not in self.products:
+        previous = self.products.get(record["sku"])
+        if previous is None:
             self.sku_by_idx.append(record["sku"])
+        elif previous.record["barcode"] is not None:
+            self.barcodes.pop(previous.record["barcode"], None)
+        if record["barcode"] is not None:
+            self.barcodes[record["barcode"]] = record["sku"]
         self.products[record["sku"]] = info
         return info
 

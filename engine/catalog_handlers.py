@@ -42,6 +42,7 @@ def upsert_products(state: EngineState, tx: WriteTx, cmd: UpsertProducts) -> Res
     if not check.count(errors, cmd.products, limits.batch_items_max, ("input",), "products per request"):
         return Result(None, errors)
     seen: dict[str, int] = {}
+    barcodes: dict[str, str] = {}
     for i, draft in enumerate(cmd.products):
         path = ("input", i)
         check.key(errors, draft.sku, (*path, "sku"), "sku")
@@ -51,6 +52,10 @@ def upsert_products(state: EngineState, tx: WriteTx, cmd: UpsertProducts) -> Res
         check.text(errors, draft.name, (*path, "name"), required=True)
         if draft.barcode is not None:
             check.key(errors, draft.barcode, (*path, "barcode"), "barcode")
+            owner = barcodes.get(draft.barcode) or state.catalog.barcodes.get(draft.barcode)
+            if owner is not None and owner != draft.sku:
+                errors.append(err(Code.DUPLICATE, f"barcode already belongs to {owner}", *path, "barcode"))
+            barcodes[draft.barcode] = draft.sku
         if draft.price is not None:
             check.money(errors, draft.price, (*path, "price"))
         if draft.weight_grams is not None and draft.weight_grams < 0:

@@ -133,3 +133,92 @@ class Result:
     """What a command produced: a value for the payload and the user errors (then nothing changed)."""
     value: Any = None
     errors: list = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ScanShipment:
+    shipment: int
+    barcode: str
+    quantity: int = 1
+
+
+@dataclass(slots=True)
+class ReportShort:
+    shipment: int
+    sku: str
+    quantity: int
+
+
+@dataclass(slots=True)
+class PackShipment:
+    shipment: int
+
+
+@dataclass(slots=True)
+class ShipShipment:
+    shipment: int
+    carrier: str
+    tracking_number: str
+    tracking_url: str | None = None
+
+
+@dataclass(slots=True)
+class DeliverShipment:
+    shipment: int
+
+
+@dataclass(slots=True)
+class ReturnLineDraft:
+    sku: str
+    quantity: int
+    reason: str | None = None
+    exchange_sku: str | None = None
+
+
+@dataclass(slots=True)
+class RequestReturn:
+    order: int
+    lines: list[ReturnLineDraft]
+    resolution: str = "REFUND"
+    restock_location: str | None = None
+
+
+@dataclass(slots=True)
+class ApproveReturn:
+    rma: int
+
+
+@dataclass(slots=True)
+class RejectReturn:
+    rma: int
+    reason: str
+
+
+@dataclass(slots=True)
+class ReceiveReturn:
+    rma: int
+    lines: list[tuple[str, int, str]]  # sku, quantity, condition
+
+
+@dataclass(slots=True)
+class RefundReturn:
+    rma: int
+
+
+@dataclass(slots=True)
+class CreatePurchaseOrder:
+    supplier: str
+    location: str
+    lines: list[tuple[str, int]]
+    expected_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class ReceivePurchaseOrder:
+    po: int
+    lines: list[tuple[str, int]]
+
+
+@dataclass(slots=True)
+class CancelPurchaseOrder:
+    po: int

@@ -2,12 +2,14 @@
 first come first served, backorders queued, shipments kept in step with allocations."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from . import orders as order_rules
 from .allocation import Outcome, Request, allocate
 from .conditions import holds
 from .routing import reason
 from .state import EngineState
-from .store import ALLOC_KEY, BACKORDER_KEY
+from .store import ALLOC_KEY, BACKORDER_KEY, seq_key
 from .tx import WriteTx
 
 backorder_chunk_orders = 256
@@ -76,20 +78,22 @@ def settle(state: EngineState, tx: WriteTx, order: dict) -> None:
             state.unqueue_backorder(s, seq)
     if order["released"] and not order["held"]:
         _assign_shipments(state, tx, order)
-    _refresh_pending_shipments(tx, order)
+    _refresh_open_shipments(tx, order)
     tx.save_order(order)
 
 
 def _assign_shipments(state: EngineState, tx: WriteTx, order: dict) -> None:
     pending = {s["loc"]: s["seq"] for s in order["shipments"] if s["status"] == "PENDING"}
+    cancelled = {s["seq"] for s in order["shipments"] if s["status"] == "CANCELLED"}
     for _, _, _, alloc in order_rules.iter_allocs(order):
-        if alloc["ship"] is not None:
+        if alloc["qty"] == alloc["shipped"] or (alloc["ship"] is not None and alloc["ship"] not in cancelled):
             continue
         seq = pending.get(alloc["loc"])
         if seq is None:
             seq = state.next("shipment")
             pending[alloc["loc"]] = seq
             order["shipments"].append({"seq": seq, "loc": alloc["loc"], "status": "PENDING"})
+            tx.put_raw("idx_ship_loc", seq_key(alloc["loc"], seq), b"")
             tx.save_shipment({
                 "seq": seq, "order": order["seq"], "loc": alloc["loc"], "status": "PENDING", "lines": [],
                 "carrier": None, "trackingNumber": None, "trackingUrl": None,
@@ -98,10 +102,13 @@ def _assign_shipments(state: EngineState, tx: WriteTx, order: dict) -> None:
         alloc["ship"] = seq
 
 
-def _refresh_pending_shipments(tx: WriteTx, order: dict) -> None:
-    """A PENDING shipment's lines are the allocations assigned to it; empty ones are cancelled."""
+OPEN_SHIPMENT = ("PENDING", "PICKING")
+
+
+def _refresh_open_shipments(tx: WriteTx, order: dict) -> None:
+    """An open shipment's lines are the allocations assigned to it; empty ones are cancelled."""
     for summary in order["shipments"]:
-        if summary["status"] != "PENDING":
+        if summary["status"] not in OPEN_SHIPMENT:
             continue
         shipment = tx.shipment(summary["seq"])
         picked = {l["sku"]: l["picked"] for l in shipment["lines"]}
@@ -111,28 +118,82 @@ def _refresh_pending_shipments(tx: WriteTx, order: dict) -> None:
                 units[part["sku"]] = units.get(part["sku"], 0) + alloc["qty"] - alloc["shipped"]
         shipment["lines"] = [{"sku": sku, "quantity": q, "picked": min(q, picked.get(sku, 0))} for sku, q in units.items() if q > 0]
         if not shipment["lines"]:
-            shipment["status"] = summary["status"] = "CANCELLED"
+            set_shipment_status(order, shipment, "CANCELLED")
         tx.save_shipment(shipment)
 
 
-def release_units(state: EngineState, tx: WriteTx, order: dict, li: int, pi: int, loc: str, units: int) -> int:
-    """Gives back up to `units` unshipped units of one part at `loc`, newest allocation first."""
+def set_shipment_status(order: dict, shipment: dict, status: str) -> None:
+    shipment["status"] = status
+    for summary in order["shipments"]:
+        if summary["seq"] == shipment["seq"]:
+            summary["status"] = status
+
+
+LOCKED_SHIPMENT = ("PACKED", "SHIPPED", "DELIVERED")
+
+
+def releasable(tx: WriteTx, alloc: dict) -> int:
+    """Unshipped units of an allocation that may still be taken back: not once packed."""
+    if alloc["ship"] is not None and tx.shipment(alloc["ship"])["status"] in LOCKED_SHIPMENT:
+        return 0
+    return alloc["qty"] - alloc["shipped"]
+
+
+def release_units(state: EngineState, tx: WriteTx, order: dict, li: int, pi: int, loc: str, units: int,
+                  shipment: int | None = None) -> int:
+    """Gives back up to `units` releasable units of one part at `loc` (of one shipment, if
+    given), newest allocation first."""
     part = order["lines"][li]["parts"][pi]
     s, l = state.catalog.products[part["sku"]].idx, state.catalog.location_idx(loc)
     released = 0
     for alloc in reversed(part["allocs"]):
-        if alloc["loc"] != loc or released == units:
+        if alloc["loc"] != loc or released == units or (shipment is not None and alloc["ship"] != shipment):
             continue
-        take = min(units - released, alloc["qty"] - alloc["shipped"])
+        take = min(units - released, releasable(tx, alloc))
         alloc["qty"] -= take
         released += take
     part["allocs"] = [a for a in part["allocs"] if a["qty"] > 0]
-    if not any(a["loc"] == loc for a in part["allocs"]):
-        tx.delete("allocs", ALLOC_KEY.pack(s, l, order["seq"], li, pi))
+    drop_index_if_done(state, tx, order, li, pi, loc)
     state.stock.committed[s, l] -= released
     state.stock.touch(s, l)
     tx.dirty_skus.add(s)
     return released
+
+
+def drop_index_if_done(state: EngineState, tx: WriteTx, order: dict, li: int, pi: int, loc: str) -> None:
+    """The allocation index only names parts with unshipped units at a location."""
+    part = order["lines"][li]["parts"][pi]
+    if not any(a["loc"] == loc and a["qty"] > a["shipped"] for a in part["allocs"]):
+        s, l = state.catalog.products[part["sku"]].idx, state.catalog.location_idx(loc)
+        tx.delete("allocs", ALLOC_KEY.pack(s, l, order["seq"], li, pi))
+
+
+def releasable_at(state: EngineState, tx: WriteTx, s: int, l: int) -> int:
+    """Committed units at (s, l) that release_newest could take back."""
+    prefix = ALLOC_KEY.pack(s, l, 0, 0, 0)[:8]
+    total = 0
+    loc = state.catalog.location_codes[l]
+    for key, _ in tx.scan("allocs", prefix):
+        _, _, seq, li, pi = ALLOC_KEY.unpack(key)
+        part = tx.order(seq)["lines"][li]["parts"][pi]
+        total += sum(releasable(tx, a) for a in part["allocs"] if a["loc"] == loc)
+    return total
+
+
+def reroute(state: EngineState, tx: WriteTx, order: dict, parts: list[tuple[int, int]], avoid: int | None = None) -> None:
+    """Routes missing parts of one order again now, optionally never to location `avoid`."""
+    request = routing_request(state, order, parts)
+    if avoid is not None:
+        request.rules = [_without(rule, avoid) for rule in request.rules]
+    outcome = allocate(state.stock, state.locations(), [request])[0]
+    record(state, tx, order, parts, outcome)
+    settle(state, tx, order)
+
+
+def _without(rule, l: int):
+    mask = rule.loc_ok.copy()
+    mask[l] = 0
+    return replace(rule, loc_ok=mask)
 
 
 def release_newest(state: EngineState, tx: WriteTx, s: int, l: int) -> set[int]:

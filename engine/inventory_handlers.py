@@ -8,9 +8,9 @@ from __future__ import annotations
 from . import limits, validation as check
 from .commands import AdjustInventory, Result, SetInventory
 from .errors import Code, err
-from .fulfilment import fill_backorders, release_newest
+from .fulfilment import fill_backorders, release_newest, releasable_at
 from .state import EngineState
-from .store import LEDGER_KEY
+from .ledger import change_on_hand
 from .tx import WriteTx
 
 MANUAL_REASONS = {"RECEIVED", "CORRECTION", "CYCLE_COUNT", "DAMAGED", "SHRINKAGE", "RETURN_RESTOCK", "TRANSFER"}
@@ -28,6 +28,8 @@ def adjust(state: EngineState, tx: WriteTx, cmd: AdjustInventory) -> Result:
             errors.append(err(Code.INVALID, f"onHand would be {after}", "input", i, "delta"))
         elif after > limits.quantity_max:
             errors.append(err(Code.LIMIT_EXCEEDED, f"onHand would exceed {limits.quantity_max}", "input", i, "delta"))
+        else:
+            _check_packed(state, tx, s, l, after, ("input", i, "delta"), errors)
         changes.append((s, l, after, None))
     if errors:
         return Result(None, errors)
@@ -41,7 +43,8 @@ def set_levels(state: EngineState, tx: WriteTx, cmd: SetInventory) -> Result:
         if not _known(state, item.sku, item.location):
             continue
         s, l = state.catalog.products[item.sku].idx, state.catalog.location_idx(item.location)
-        check.quantity(errors, item.on_hand, ("input", i, "onHand"), allow_zero=True)
+        if check.quantity(errors, item.on_hand, ("input", i, "onHand"), allow_zero=True):
+            _check_packed(state, tx, s, l, item.on_hand, ("input", i, "onHand"), errors)
         if item.safety_stock is not None:
             check.quantity(errors, item.safety_stock, ("input", i, "safetyStock"), allow_zero=True)
         now = int(state.stock.on_hand[s, l])
@@ -51,6 +54,15 @@ def set_levels(state: EngineState, tx: WriteTx, cmd: SetInventory) -> Result:
     if errors:
         return Result(None, errors)
     return Result(_apply(state, tx, changes, cmd.reason, cmd.reference))
+
+
+def _check_packed(state: EngineState, tx: WriteTx, s: int, l: int, on_hand: int, path: tuple, errors: list) -> None:
+    """onHand may not drop below the units already packed there: those are in a box."""
+    committed = int(state.stock.committed[s, l])
+    if on_hand < committed:
+        locked = committed - releasable_at(state, tx, s, l)
+        if on_hand < locked:
+            errors.append(err(Code.INVALID_STATE, f"{locked} units here are packed for shipment; onHand cannot go below that", *path))
 
 
 def _known(state: EngineState, sku: str, loc: str) -> bool:
@@ -85,17 +97,9 @@ def _check_common(state: EngineState, reason: str, reference: str | None, keys: 
 def _apply(state: EngineState, tx: WriteTx, changes, reason: str, reference: str | None) -> list[tuple[str, str]]:
     stock = state.stock
     for s, l, on_hand, safety in changes:
-        delta = on_hand - int(stock.on_hand[s, l])
-        stock.on_hand[s, l] = on_hand
         if safety is not None:
             stock.safety[s, l] = safety
-        stock.touch(s, l)
-        tx.dirty_skus.add(s)
-        if delta:
-            tx.put("ledger", LEDGER_KEY.pack(s, state.next("ledger")), {
-                "loc": state.catalog.location_codes[l], "delta": delta, "onHandAfter": on_hand,
-                "reason": reason, "ref": reference, "at": tx.now_iso,
-            })
+        change_on_hand(state, tx, s, l, on_hand - int(stock.on_hand[s, l]), reason, reference)
     for s, l, _, _ in changes:
         if stock.committed[s, l] > stock.on_hand[s, l]:
             release_newest(state, tx, s, l)

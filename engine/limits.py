@@ -59,3 +59,6 @@ page_size_default = 50
 
 # Orders scanned to answer one filtered `orders` page or a customer's stats.
 orders_scan_max = 200_000
+
+# Earlier backorders walked to answer one backordered line's expectedAt.
+expected_at_scan_max = 10_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 from . import orders as order_rules, validation as check
 from .commands import CancelOrder, HoldOrder, ReleaseOrder, Result
 from .errors import Code, err
-from .fulfilment import fill_backorders, release_units, settle
+from .fulfilment import fill_backorders, release_units, set_shipment_status, settle
 from .state import EngineState
 from .tx import WriteTx
 
@@ -21,26 +21,35 @@ def _load(tx: WriteTx, seq: int) -> tuple[dict | None, list]:
 def cancel(state: EngineState, tx: WriteTx, cmd: CancelOrder) -> Result:
     order, errors = _load(tx, cmd.order)
     check.text(errors, cmd.reason, ("reason",))
-    if order and not any(l["quantity"] - l["cancelled"] - order_rules.line_shipped(l) for l in order["lines"]):
+    if order and not any(l["quantity"] - l["cancelled"] - _kits_started(l) for l in order["lines"]):
         errors.append(err(Code.INVALID_STATE, f"order is {order['status']}: nothing left to cancel", "id"))
     if errors:
         return Result(None, errors)
-    freed: set[int] = set()
-    for li, line in enumerate(order["lines"]):
-        line["cancelled"] = line["quantity"] - order_rules.line_shipped(line)
-        for pi, part in enumerate(line["parts"]):
-            for loc in {a["loc"] for a in part["allocs"]}:
-                if release_units(state, tx, order, li, pi, loc, 1 << 62):
-                    freed.add(state.catalog.products[part["sku"]].idx)
     for summary in order["shipments"]:
         if summary["status"] not in SHIPPED:
             shipment = tx.shipment(summary["seq"])
-            shipment["status"] = summary["status"] = "CANCELLED"
+            set_shipment_status(order, shipment, "CANCELLED")
             tx.save_shipment(shipment)
+    freed: set[int] = set()
+    for li, line in enumerate(order["lines"]):
+        line["cancelled"] = line["quantity"] - _kits_started(line)
+        for pi, part in enumerate(line["parts"]):
+            excess = -order_rules.part_missing(line, part)
+            for loc in sorted({a["loc"] for a in part["allocs"]}):
+                if excess > 0:
+                    released = release_units(state, tx, order, li, pi, loc, excess)
+                    excess -= released
+                    if released:
+                        freed.add(state.catalog.products[part["sku"]].idx)
     order["held"], order["cancelReason"] = False, cmd.reason
     settle(state, tx, order)
     fill_backorders(state, tx, freed)
     return Result(order)
+
+
+def _kits_started(line: dict) -> int:
+    """Units of the line with anything shipped: these can no longer be cancelled."""
+    return max(-(-order_rules.part_shipped(p) // p["per"]) for p in line["parts"])
 
 
 def hold(state: EngineState, tx: WriteTx, cmd: HoldOrder) -> Result:

@@ -9,7 +9,7 @@ from . import limits
 from .routing import location_mask, policy_record
 from .catalog import Catalog
 from .stock import decode_row
-from .store import LEDGER_KEY, U32, ReadTxn, Store, seq_key, text_key, u32, u64
+from .store import BACKORDER_KEY, LEDGER_KEY, U32, ReadTxn, Store, seq_key, text_key, u32, u64
 
 
 def iso_from_s(seconds: int) -> str | None:
@@ -184,6 +184,85 @@ class Reader:
     def shipments_of(self, order: dict) -> list[dict]:
         with self.txn() as r:
             return [r.get("shipments", u64(s["seq"])) for s in order["shipments"]]
+
+    def shipments(self, after: int | None, first: int, location: str | None, statuses: list[str] | None) -> tuple[list[dict], bool]:
+        """A work queue: oldest first."""
+        wanted = set(statuses or ()) or None
+        with self.txn() as r:
+            if location is not None:
+                keys = _index(r, "idx_ship_loc", location, (after or 0) + 1)
+            else:
+                keys = (k for k, _ in r.scan("shipments", start=u64((after or 0) + 1)))
+            rows = (r.get("shipments", k) for k in keys)
+            return _page(({**x, "cursor": str(x["seq"])} for x in rows if wanted is None or x["status"] in wanted), first)
+
+    def return_(self, seq: int) -> dict | None:
+        with self.txn() as r:
+            return r.get("returns", u64(seq))
+
+    def returns_of(self, order: dict) -> list[dict]:
+        with self.txn() as r:
+            return [r.get("returns", u64(seq)) for seq in order.get("returns", ())]
+
+    def returns(self, after: int | None, first: int, statuses: list[str] | None) -> tuple[list[dict], bool]:
+        return self._records("returns", after, first, lambda x: not statuses or x["status"] in statuses)
+
+    def purchase_order(self, seq: int) -> dict | None:
+        with self.txn() as r:
+            return r.get("purchase_orders", u64(seq))
+
+    def purchase_orders(self, after: int | None, first: int, statuses: list[str] | None, location: str | None) -> tuple[list[dict], bool]:
+        return self._records("purchase_orders", after, first,
+                             lambda x: (not statuses or x["status"] in statuses) and (location is None or x["location"] == location))
+
+    def _records(self, db: str, after: int | None, first: int, match: Callable[[dict], bool]) -> tuple[list[dict], bool]:
+        with self.txn() as r:
+            rows = (r.get(db, k) for k, _ in r.scan(db, start=u64((after or 0) + 1)))
+            return _page(({**x, "cursor": str(x["seq"])} for x in rows if match(x)), first)
+
+    def expected_at(self, order: dict, line_index: int) -> str | None:
+        """When a backordered line's units are due: open purchase orders are promised to
+        backorders first come, first served, each to the earliest one (at a location its
+        channel may use) whose unpromised quantity covers it."""
+        line = order["lines"][line_index]
+        if order["status"] == "CANCELLED" or line["quantity"] - line["cancelled"] - _line_allocated(line) <= 0:
+            return None
+        with self.txn() as r:
+            dates = []
+            for pi, part in enumerate(line["parts"]):
+                missing = (line["quantity"] - line["cancelled"]) * part["per"] - sum(a["qty"] for a in part["allocs"])
+                if missing > 0:
+                    dates.append(_promise(r, order, line_index, pi, part["sku"]))
+            return None if not dates or None in dates else max(dates)
+
+
+def _line_allocated(line: dict) -> int:
+    return min(sum(a["qty"] for a in p["allocs"]) // p["per"] for p in line["parts"])
+
+
+def _promise(r: ReadTxn, order: dict, line_index: int, part_index: int, sku: str) -> str | None:
+    product = r.get("products", sku.encode())
+    pos = [r.get("purchase_orders", k[4:]) for k, _ in r.scan("idx_po_sku", u32(product["idx"]))]
+    pos = sorted((p for p in pos if p["expectedAt"]), key=lambda p: (p["expectedAt"], p["seq"]))
+    unpromised = {p["seq"]: sum(l["quantity"] - l["received"] for l in p["lines"] if l["sku"] == sku) for p in pos}
+    allowed: dict[str, set[str]] = {}
+    for scanned, (key, _) in enumerate(r.scan("backorders", u32(product["idx"]))):
+        if scanned >= limits.expected_at_scan_max:
+            return None
+        _, seq, li, pi = BACKORDER_KEY.unpack(key)
+        waiting = order if seq == order["seq"] else r.get("orders", u64(seq))
+        line = waiting["lines"][li]
+        part = line["parts"][pi]
+        missing = (line["quantity"] - line["cancelled"]) * part["per"] - sum(a["qty"] for a in part["allocs"])
+        if waiting["channel"] not in allowed:
+            codes = {l["code"] for l in _locations(r) if l["idx"] in set(_allowed(r, waiting["channel"]))}
+            allowed[waiting["channel"]] = codes
+        promised = next((p for p in pos if p["location"] in allowed[waiting["channel"]] and unpromised[p["seq"]] >= missing), None)
+        if (seq, li, pi) == (order["seq"], line_index, part_index):
+            return promised["expectedAt"] if promised else None
+        if promised:
+            unpromised[promised["seq"]] -= missing
+    return None
 
 
 def order_filter(filters: dict) -> Callable[[dict], bool]:

@@ -14,7 +14,7 @@ from .routing import Router
 from .stock import StockTable
 from .store import BACKORDER_KEY, U32, Store, loads
 
-COUNTERS = ("order", "shipment", "ledger")
+COUNTERS = ("order", "shipment", "ledger", "return", "po")
 
 
 class EngineState:
@@ -60,7 +60,7 @@ class EngineState:
         """The stock invariants of one sku, right before its row is written (survives -O)."""
         n = self.stock.n_loc
         on_hand, committed = self.stock.on_hand[s, :n], self.stock.committed[s, :n]
-        if (on_hand < 0).any() or (committed < 0).any() or (committed > on_hand).any():
+        if (on_hand < 0).any() or (committed < 0).any() or (committed > on_hand).any() or (self.stock.incoming[s, :n] < 0).any():
             raise AssertionError(f"stock invariant broken for sku {self.catalog.sku_by_idx[s]}")
 
     def locations(self) -> LocationTable:

@@ -17,6 +17,7 @@ map_size_initial_bytes = 1 << 30
 DB_NAMES = (
     "meta", "locations", "products", "channels", "stock", "orders", "order_ext",
     "idx_channel", "idx_customer", "customers", "ledger", "allocs", "backorders", "shipments",
+    "idx_ship_loc", "returns", "purchase_orders", "idx_po_sku",
 )
 
 U32 = struct.Struct(">I")

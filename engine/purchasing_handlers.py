@@ -1,0 +1,132 @@
+"""Purchase orders: incoming stock; receipts put it on hand and fill backorders in the same commit."""
+from __future__ import annotations
+
+from datetime import timezone
+
+from . import limits, validation as check
+from .commands import CancelPurchaseOrder, CreatePurchaseOrder, ReceivePurchaseOrder, Result
+from .errors import Code, err
+from .fulfilment import fill_backorders
+from .ledger import change_on_hand
+from .state import EngineState
+from .store import u32, u64
+from .tx import WriteTx
+
+OPEN = ("OPEN", "PARTIALLY_RECEIVED")
+
+
+def po_number(seq: int) -> str:
+    return f"PO-{seq:06d}"
+
+
+def create(state: EngineState, tx: WriteTx, cmd: CreatePurchaseOrder) -> Result:
+    errors: list = []
+    check.text(errors, cmd.supplier, ("input", "supplier"), required=True)
+    location = state.catalog.locations.get(cmd.location)
+    if location is None:
+        errors.append(err(Code.NOT_FOUND, "unknown location", "input", "location"))
+    if not cmd.lines:
+        errors.append(err(Code.INVALID, "a purchase order needs at least one line", "input", "lines"))
+    check.count(errors, cmd.lines, limits.order_lines_max, ("input", "lines"), "lines")
+    seen = set()
+    for j, (sku, quantity) in enumerate(cmd.lines[: limits.order_lines_max]):
+        path = ("input", "lines", j)
+        product = state.catalog.products.get(sku)
+        if product is None:
+            errors.append(err(Code.NOT_FOUND, f"unknown sku {sku[:limits.key_chars_max]}", *path, "sku"))
+        elif product.is_bundle:
+            errors.append(err(Code.INVALID, "buy a bundle's components, not the bundle", *path, "sku"))
+        if sku in seen:
+            errors.append(err(Code.DUPLICATE, f"{sku} appears twice", *path, "sku"))
+        seen.add(sku)
+        if check.quantity(errors, quantity, (*path, "quantity")) and product and location and not product.is_bundle:
+            if int(state.stock.incoming[product.idx, location["idx"]]) + quantity > limits.quantity_max:
+                errors.append(err(Code.LIMIT_EXCEEDED, f"incoming would exceed {limits.quantity_max}", *path, "quantity"))
+    if errors:
+        return Result(None, errors)
+    seq = state.next("po")
+    expected = cmd.expected_at
+    if expected is not None:
+        expected = expected.replace(tzinfo=timezone.utc) if expected.tzinfo is None else expected.astimezone(timezone.utc)
+    record = {
+        "seq": seq, "number": po_number(seq), "supplier": cmd.supplier, "location": cmd.location, "status": "OPEN",
+        "expectedAt": expected.isoformat() if expected else None, "createdAt": tx.now_iso,
+        "lines": [{"sku": sku, "quantity": q, "received": 0} for sku, q in cmd.lines],
+    }
+    for sku, quantity in cmd.lines:
+        s = state.catalog.products[sku].idx
+        _incoming(state, tx, s, location["idx"], quantity)
+        tx.put_raw("idx_po_sku", u32(s) + u64(seq), b"")
+    tx.put("purchase_orders", u64(seq), record)
+    return Result(record)
+
+
+def _incoming(state: EngineState, tx: WriteTx, s: int, l: int, delta: int) -> None:
+    state.stock.incoming[s, l] += delta
+    state.stock.touch(s, l)
+    tx.dirty_skus.add(s)
+
+
+def _load(tx: WriteTx, seq: int, action: str) -> tuple[dict | None, list]:
+    record = tx.get("purchase_orders", u64(seq))
+    if record is None:
+        return None, [err(Code.NOT_FOUND, "no purchase order with this id", "id")]
+    if record["status"] not in OPEN:
+        return record, [err(Code.INVALID_STATE, f"cannot {action} a {record['status']} purchase order", "id")]
+    return record, []
+
+
+def receive(state: EngineState, tx: WriteTx, cmd: ReceivePurchaseOrder) -> Result:
+    record, errors = _load(tx, cmd.po, "receive")
+    if errors:
+        return Result(None, errors)
+    by_sku = {l["sku"]: l for l in record["lines"]}
+    if not cmd.lines:
+        errors.append(err(Code.INVALID, "receive at least one line", "lines"))
+    seen = set()
+    for j, (sku, quantity) in enumerate(cmd.lines):
+        line = by_sku.get(sku)
+        if line is None:
+            errors.append(err(Code.INVALID, f"{sku[:limits.key_chars_max]} is not on this purchase order", "lines", j, "sku"))
+            continue
+        if sku in seen:
+            errors.append(err(Code.DUPLICATE, f"{sku} appears twice", "lines", j, "sku"))
+        seen.add(sku)
+        if quantity < 1:
+            errors.append(err(Code.INVALID, "quantity must be > 0", "lines", j, "quantity"))
+        elif line["received"] + quantity > line["quantity"]:
+            errors.append(err(Code.INVALID_STATE, f"only {line['quantity'] - line['received']} units of {sku} are still due", "lines", j, "quantity"))
+    if errors:
+        return Result(None, errors)
+    l = state.catalog.location_idx(record["location"])
+    arrived = set()
+    for sku, quantity in cmd.lines:
+        s = state.catalog.products[sku].idx
+        by_sku[sku]["received"] += quantity
+        _incoming(state, tx, s, l, -quantity)
+        change_on_hand(state, tx, s, l, quantity, "RECEIVED", f"oms://purchase-orders/{record['seq']}")
+        arrived.add(s)
+    done = all(line["received"] == line["quantity"] for line in record["lines"])
+    record["status"] = "RECEIVED" if done else "PARTIALLY_RECEIVED"
+    _save(state, tx, record)
+    fill_backorders(state, tx, arrived)
+    return Result(record)
+
+
+def cancel(state: EngineState, tx: WriteTx, cmd: CancelPurchaseOrder) -> Result:
+    record, errors = _load(tx, cmd.po, "cancel")
+    if errors:
+        return Result(None, errors)
+    l = state.catalog.location_idx(record["location"])
+    for line in record["lines"]:
+        _incoming(state, tx, state.catalog.products[line["sku"]].idx, l, line["received"] - line["quantity"])
+    record["status"] = "CANCELLED"
+    _save(state, tx, record)
+    return Result(record)
+
+
+def _save(state: EngineState, tx: WriteTx, record: dict) -> None:
+    tx.put("purchase_orders", u64(record["seq"]), record)
+    if record["status"] not in OPEN:
+        for line in record["lines"]:
+            tx.delete("idx_po_sku", u32(state.catalog.products[line["sku"]].idx) + u64(record["seq"]))

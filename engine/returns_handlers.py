@@ -1,0 +1,193 @@
+"""Returns (RMA): request, approve (EXCHANGE places the replacement order), reject,
+receive (resellable units go back on hand), refund."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from . import limits, orders as order_rules, validation as check
+from .commands import (
+    ApproveReturn, LineDraft, OrderDraft, PlaceOrders, ReceiveReturn, RefundReturn, RejectReturn, RequestReturn, Result,
+)
+from .errors import Code, err
+from .fulfilment import fill_backorders
+from .ledger import change_on_hand
+from .placement import place
+from .state import EngineState
+from .store import u64
+from .tx import WriteTx
+
+RESOLUTIONS = {"REFUND", "EXCHANGE", "STORE_CREDIT"}
+CONDITIONS = {"RESELLABLE", "DAMAGED"}
+
+
+def rma_number(seq: int) -> str:
+    return f"RMA-{seq:06d}"
+
+
+def returnable(line: dict) -> int:
+    """Shipped units not returned yet and not held by an open return."""
+    return order_rules.line_shipped(line) - line["returned"] - line.get("claimed", 0)
+
+
+def request(state: EngineState, tx: WriteTx, cmd: RequestReturn) -> Result:
+    order = tx.order(cmd.order)
+    if order is None:
+        return Result(None, [err(Code.NOT_FOUND, "no order with this id", "input", "orderId")])
+    errors: list = []
+    if cmd.resolution not in RESOLUTIONS:
+        errors.append(err(Code.INVALID, "unknown resolution", "input", "resolution"))
+    if cmd.restock_location is not None and cmd.restock_location not in state.catalog.locations:
+        errors.append(err(Code.NOT_FOUND, "unknown location", "input", "restockLocation"))
+    lines = _request_lines(state, order, cmd, errors)
+    if errors:
+        return Result(None, errors)
+    seq = state.next("return")
+    record = {
+        "seq": seq, "number": rma_number(seq), "order": order["seq"], "status": "REQUESTED",
+        "resolution": cmd.resolution, "lines": lines, "refundAmount": None, "exchangeOrder": None,
+        "createdAt": tx.now_iso, "rejectReason": None,
+    }
+    for line in lines:
+        order["lines"][line["orderLine"]]["claimed"] = order["lines"][line["orderLine"]].get("claimed", 0) + line["quantity"]
+    order.setdefault("returns", []).append(seq)
+    tx.save_order(order)
+    tx.put("returns", u64(seq), record)
+    return Result(record)
+
+
+def _request_lines(state: EngineState, order: dict, cmd: RequestReturn, errors: list) -> list[dict]:
+    if not cmd.lines:
+        errors.append(err(Code.INVALID, "a return needs at least one line", "input", "lines"))
+    check.count(errors, cmd.lines, limits.order_lines_max, ("input", "lines"), "lines")
+    by_sku = {l["sku"]: i for i, l in enumerate(order["lines"])}
+    lines, seen = [], set()
+    for j, draft in enumerate(cmd.lines[: limits.order_lines_max]):
+        path = ("input", "lines", j)
+        index = by_sku.get(draft.sku)
+        if index is None:
+            errors.append(err(Code.INVALID, f"{draft.sku[:limits.key_chars_max]} is not on this order", *path, "sku"))
+            continue
+        if draft.sku in seen:
+            errors.append(err(Code.DUPLICATE, f"{draft.sku} appears twice", *path, "sku"))
+        seen.add(draft.sku)
+        line = order["lines"][index]
+        if not 1 <= draft.quantity <= returnable(line):
+            errors.append(err(Code.INVALID, f"{returnable(line)} shipped units of {draft.sku} can still be returned", *path, "quantity"))
+        check.text(errors, draft.reason, (*path, "reason"))
+        exchange = draft.exchange_sku
+        if exchange is not None and cmd.resolution != "EXCHANGE":
+            errors.append(err(Code.INVALID, "exchangeSku goes with resolution EXCHANGE", *path, "exchangeSku"))
+        elif cmd.resolution == "EXCHANGE":
+            exchange = exchange or draft.sku
+            if exchange not in state.catalog.products:
+                errors.append(err(Code.NOT_FOUND, f"unknown sku {exchange[:limits.key_chars_max]}", *path, "exchangeSku"))
+        shipped_from = next((a["loc"] for p in line["parts"] for a in p["allocs"] if a["shipped"]), None)
+        lines.append({
+            "sku": draft.sku, "quantity": draft.quantity, "reason": draft.reason, "exchangeSku": exchange,
+            "received": 0, "condition": None, "orderLine": index,
+            "restockLocation": cmd.restock_location or shipped_from,
+        })
+    return lines
+
+
+def _load(tx: WriteTx, seq: int, allowed: tuple[str, ...], action: str) -> tuple[dict | None, list]:
+    record = tx.get("returns", u64(seq))
+    if record is None:
+        return None, [err(Code.NOT_FOUND, "no return with this id", "id")]
+    if record["status"] not in allowed:
+        return record, [err(Code.INVALID_STATE, f"cannot {action} a {record['status']} return", "id")]
+    return record, []
+
+
+def _release_claims(tx: WriteTx, record: dict) -> dict:
+    order = tx.order(record["order"])
+    for line in record["lines"]:
+        order["lines"][line["orderLine"]]["claimed"] -= line["quantity"]
+    tx.save_order(order)
+    return order
+
+
+def approve(state: EngineState, tx: WriteTx, cmd: ApproveReturn) -> Result:
+    record, errors = _load(tx, cmd.rma, ("REQUESTED",), "approve")
+    if errors:
+        return Result(None, errors)
+    if record["resolution"] == "EXCHANGE":
+        order = tx.order(record["order"])
+        draft = OrderDraft(
+            order["channel"], [LineDraft(l["exchangeSku"], l["quantity"], Decimal(0)) for l in record["lines"]],
+            customer=order.get("customer"), shipping_address=order.get("shippingAddress"), currency=order["currency"],
+            tags=["exchange"], note=f"exchange for {record['number']}",
+        )
+        placed = place(state, tx, [PlaceOrders([draft], single=True)])[0]
+        if placed.errors:
+            return Result(None, [err(e.code, f"the replacement order cannot be placed: {e.message}", "id") for e in placed.errors])
+        record["exchangeOrder"] = placed.value["seq"]
+    record["status"] = "APPROVED"
+    tx.put("returns", u64(record["seq"]), record)
+    return Result(record)
+
+
+def reject(state: EngineState, tx: WriteTx, cmd: RejectReturn) -> Result:
+    record, errors = _load(tx, cmd.rma, ("REQUESTED",), "reject")
+    check.text(errors, cmd.reason, ("reason",), required=True)
+    if errors:
+        return Result(None, errors)
+    _release_claims(tx, record)
+    record.update(status="REJECTED", rejectReason=cmd.reason)
+    tx.put("returns", u64(record["seq"]), record)
+    return Result(record)
+
+
+def receive(state: EngineState, tx: WriteTx, cmd: ReceiveReturn) -> Result:
+    record, errors = _load(tx, cmd.rma, ("APPROVED",), "receive")
+    if errors:
+        return Result(None, errors)
+    by_sku = {l["sku"]: l for l in record["lines"]}
+    if not cmd.lines:
+        errors.append(err(Code.INVALID, "receive at least one line", "lines"))
+    seen = set()
+    for j, (sku, quantity, condition) in enumerate(cmd.lines):
+        line = by_sku.get(sku)
+        if line is None:
+            errors.append(err(Code.INVALID, f"{sku[:limits.key_chars_max]} is not on this return", "lines", j, "sku"))
+            continue
+        if sku in seen:
+            errors.append(err(Code.DUPLICATE, f"{sku} appears twice", "lines", j, "sku"))
+        seen.add(sku)
+        if not 0 <= quantity <= line["quantity"]:
+            errors.append(err(Code.INVALID, f"between 0 and {line['quantity']} units were requested", "lines", j, "quantity"))
+        if condition not in CONDITIONS:
+            errors.append(err(Code.INVALID, "unknown condition", "lines", j, "condition"))
+        elif condition == "RESELLABLE" and quantity and line["restockLocation"] is None:
+            errors.append(err(Code.INVALID, "no restock location is known for this line", "lines", j, "condition"))
+    if errors:
+        return Result(None, errors)
+    order = _release_claims(tx, record)
+    restocked: set[int] = set()
+    for sku, quantity, condition in cmd.lines:
+        line = by_sku[sku]
+        line.update(received=quantity, condition=condition)
+        order_line = order["lines"][line["orderLine"]]
+        order_line["returned"] += quantity
+        if condition == "RESELLABLE" and quantity:
+            l = state.catalog.location_idx(line["restockLocation"])
+            for part in order_line["parts"]:
+                s = state.catalog.products[part["sku"]].idx
+                change_on_hand(state, tx, s, l, quantity * part["per"], "RETURN_RESTOCK", f"oms://returns/{record['seq']}")
+                restocked.add(s)
+    amount = sum((Decimal(order["lines"][l["orderLine"]]["unitPrice"]) * l["received"] for l in record["lines"]), Decimal(0))
+    record.update(status="RECEIVED", refundAmount=str(amount))
+    tx.put("returns", u64(record["seq"]), record)
+    fill_backorders(state, tx, restocked)
+    return Result(record)
+
+
+def refund(state: EngineState, tx: WriteTx, cmd: RefundReturn) -> Result:
+    record, errors = _load(tx, cmd.rma, ("RECEIVED",), "refund")
+    if not errors and record["resolution"] == "EXCHANGE":
+        errors = [err(Code.INVALID_STATE, "an exchange is settled by its replacement order, not refunded", "id")]
+    if errors:
+        return Result(None, errors)
+    record["status"] = "REFUNDED"
+    tx.put("returns", u64(record["seq"]), record)
+    return Result(record)
