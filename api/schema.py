@@ -17,6 +17,11 @@ from .common import Node
 from .inventory.resolvers import InventoryMutation, InventoryQuery
 from .orders.resolvers import OrderMutation, OrderQuery
 from .orders.types import Customer, Order, Shipment
+from .purchasing.resolvers import PurchasingMutation, PurchasingQuery
+from .purchasing.types import PurchaseOrder
+from .returns.resolvers import ReturnsMutation, ReturnsQuery
+from .returns.types import Return
+from .warehouse.resolvers import WarehouseMutation, WarehouseQuery
 
 query_tokens_max = 20_000  # a 1,000-order ordersPlace document with variables stays far below
 
@@ -42,19 +47,23 @@ class NodeQuery:
         if kind == "Customer":
             record = read.customer(key)
             return Customer.of(record) if record else None
-        if kind in ("Order", "Shipment") and key.isdigit() and len(key) < 19:
-            record = read.order(int(key)) if kind == "Order" else read.shipment(int(key))
-            return (Order if kind == "Order" else Shipment).of(record) if record else None
+        by_seq = {"Order": (read.order, Order), "Shipment": (read.shipment, Shipment), "Return": (read.return_, Return),
+                  "PurchaseOrder": (read.purchase_order, PurchaseOrder)}
+        if kind in by_seq and key.isdigit() and len(key) < 19:
+            fetch, node_type = by_seq[kind]
+            record = fetch(int(key))
+            return node_type.of(record) if record else None
         return None
 
 
-Query = merge_types("Query", (NodeQuery, CatalogQuery, InventoryQuery, OrderQuery))
-Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, OrderMutation))
+Query = merge_types("Query", (NodeQuery, CatalogQuery, InventoryQuery, OrderQuery, WarehouseQuery, ReturnsQuery, PurchasingQuery))
+Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, OrderMutation, WarehouseMutation, ReturnsMutation,
+                                    PurchasingMutation))
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[Location, Product, Channel, Order, Customer, Shipment],
+    types=[Location, Product, Channel, Order, Customer, Shipment, Return, PurchaseOrder],
     extensions=[
         ParserCache(maxsize=1024),
         ValidationCache(maxsize=1024),

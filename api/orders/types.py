@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import strawberry
 
@@ -13,6 +13,9 @@ from engine import orders as order_rules
 from .. import ids
 from ..catalog.types import Address, AddressInput
 from ..common import Node, PageInfo, UserError, page_info, page_size
+
+if TYPE_CHECKING:
+    from ..returns.types import Return
 
 
 @strawberry.enum(description="""ON_HOLD: units stay reserved, but no shipment is created until orderRelease.
@@ -93,8 +96,15 @@ class OrderLine:
     returned: int
     cancelled: int
     allocations: list[Allocation]
-    expected_at: Optional[datetime] = strawberry.field(default=None, description="""For a backordered line: the expectedAt of the earliest-expected open purchase order, at a
+    order_record: strawberry.Private[dict]
+    index: strawberry.Private[int]
+
+    @strawberry.field(description="""For a backordered line: the expectedAt of the earliest-expected open purchase order, at a
 location its channel may use, whose quantity not yet promised to earlier backorders covers it.""")
+    def expected_at(self, info: strawberry.Info) -> Optional[datetime]:
+        if self.backordered <= 0:
+            return None
+        return _dt(info.context["engine"].read.expected_at(self.order_record, self.index))
 
     @classmethod
     def of(cls, order: dict, index: int, line: dict) -> "OrderLine":
@@ -105,6 +115,7 @@ location its channel may use, whose quantity not yet promised to earlier backord
             returned=line["returned"], cancelled=line["cancelled"],
             allocations=[Allocation(sku=p["sku"], location=a["loc"], quantity=a["qty"], rule=a["rule"], reason=a["reason"])
                          for p in line["parts"] for a in p["allocs"]],
+            order_record=order, index=index,
         )
 
 
@@ -191,6 +202,11 @@ nothing more. A refused placement uses no order number.""")
     @strawberry.field
     def shipments(self, info: strawberry.Info) -> list[Shipment]:
         return [Shipment.of(s) for s in info.context["engine"].read.shipments_of(self.record)]
+
+    @strawberry.field
+    def returns(self, info: strawberry.Info) -> list[Annotated["Return", strawberry.lazy("api.returns.types")]]:
+        from ..returns.types import Return
+        return [Return.of(r) for r in info.context["engine"].read.returns_of(self.record)]
 
 
 @strawberry.input

@@ -1,0 +1,61 @@
+"""Queries and mutations for purchase orders."""
+from __future__ import annotations
+
+from typing import Optional
+
+import strawberry
+
+from engine.commands import CancelPurchaseOrder, CreatePurchaseOrder, ReceivePurchaseOrder
+
+from .. import ids
+from ..common import page_info, page_size, run, user_error, user_errors
+from ..warehouse.resolvers import seq_cursor
+from .types import (
+    PurchaseOrder, PurchaseOrderConnection, PurchaseOrderEdge, PurchaseOrderInput, PurchaseOrderLineInput,
+    PurchaseOrderPayload, PurchaseOrderStatus,
+)
+
+
+def _payload(result) -> PurchaseOrderPayload:
+    return PurchaseOrderPayload(purchase_order=PurchaseOrder.of(result.value) if result.value else None,
+                                user_errors=user_errors(result.errors))
+
+
+async def _on_po(info: strawberry.Info, id: str, build) -> PurchaseOrderPayload:
+    seq = ids.decode_seq(id, "PurchaseOrder")
+    if seq is None:
+        return PurchaseOrderPayload(purchase_order=None, user_errors=[user_error("INVALID", "not a PurchaseOrder id", "id")])
+    return _payload(await run(info, build(seq)))
+
+
+@strawberry.type
+class PurchasingQuery:
+    @strawberry.field
+    def purchase_order(self, info: strawberry.Info, id: strawberry.ID) -> Optional[PurchaseOrder]:
+        seq = ids.decode_seq(id, "PurchaseOrder")
+        record = info.context["engine"].read.purchase_order(seq) if seq is not None else None
+        return PurchaseOrder.of(record) if record else None
+
+    @strawberry.field
+    def purchase_orders(self, info: strawberry.Info, first: Optional[int] = None, after: Optional[str] = None,
+                        status: Optional[list[PurchaseOrderStatus]] = None, location: Optional[str] = None) -> PurchaseOrderConnection:
+        rows, more = info.context["engine"].read.purchase_orders(
+            seq_cursor(after), page_size(first), [s.value for s in status] if status else None, location)
+        return PurchaseOrderConnection(edges=[PurchaseOrderEdge(cursor=r["cursor"], node=PurchaseOrder.of(r)) for r in rows],
+                                       page_info=page_info([r["cursor"] for r in rows], more, after))
+
+
+@strawberry.type
+class PurchasingMutation:
+    @strawberry.mutation
+    async def purchase_order_create(self, info: strawberry.Info, input: PurchaseOrderInput) -> PurchaseOrderPayload:
+        command = CreatePurchaseOrder(input.supplier, input.location, [(l.sku, l.quantity) for l in input.lines], input.expected_at)
+        return _payload(await run(info, command))
+
+    @strawberry.mutation
+    async def purchase_order_receive(self, info: strawberry.Info, id: strawberry.ID, lines: list[PurchaseOrderLineInput]) -> PurchaseOrderPayload:
+        return await _on_po(info, id, lambda seq: ReceivePurchaseOrder(seq, [(l.sku, l.quantity) for l in lines]))
+
+    @strawberry.mutation
+    async def purchase_order_cancel(self, info: strawberry.Info, id: strawberry.ID) -> PurchaseOrderPayload:
+        return await _on_po(info, id, CancelPurchaseOrder)
