@@ -4,10 +4,25 @@
 The semantics are specified by the plain-Python reference model in
 tests/reference_allocation.py; this module must stay output-identical to it.
 """
-from libc.stdlib cimport malloc, free
+from libc.stdlib cimport malloc, free, qsort
 from libc.string cimport memset
 from libc.math cimport sin, cos, asin, sqrt, isnan, isfinite, INFINITY, M_PI
-from libc.stdint cimport int8_t, uint8_t, int32_t, int64_t
+from libc.stdint cimport int8_t, uint8_t, int32_t, uint32_t, int64_t, uint64_t
+
+import numpy as np
+
+cdef extern from *:
+    """
+    #define OMS_I32_MAX ((int64_t)2147483647)
+    #define OMS_U32_MAX ((uint64_t)4294967295ULL)
+    #define OMS_EARTH_RADIUS_KM 6371.0088
+    #define OMS_DEG2RAD (M_PI / 180.0)
+    """
+    void prefetch "__builtin_prefetch"(const void* p) noexcept nogil
+    const int64_t I32_MAX "OMS_I32_MAX"
+    const uint64_t U32_MAX "OMS_U32_MAX"
+    const double EARTH_RADIUS_KM "OMS_EARTH_RADIUS_KM"
+    const double DEG2RAD "OMS_DEG2RAD"    # same double as Python's math.radians factor
 
 FEWEST_SHIPMENTS = 0
 NEAREST = 1
@@ -27,9 +42,44 @@ cdef enum:
     ERR_CAPACITY = 1
     ERR_OUT_INDEX = 2
 
-cdef double EARTH_RADIUS_KM = 6371.0088
-cdef double DEG2RAD = M_PI / 180.0
-cdef int64_t I32_MAX = 2147483647
+cdef enum:
+    PREFETCH_ORDERS = 4     # stock rows of order o + PREFETCH_ORDERS are prefetched while o runs
+    HASH_MIN_LINES = 12     # orders with more lines find their distinct skus through a hash table
+
+
+cdef bint _force_generic = False
+
+
+def _set_force_generic_keys(bint value):
+    """Test hook: always use the generic (unpacked) sort-key comparison."""
+    global _force_generic
+    _force_generic = value
+
+
+# Sort keys. Normally a candidate's whole key is packed into one uint64, most
+# significant field first (fields in the rule's sort order; a repeated code adds
+# nothing to a lexicographic compare and is skipped; the location index fills the
+# lowest bits), so that candidates compare with a single integer comparison:
+#   FEWEST_SHIPMENTS  2 bits   (0 if fills_all else 2) | (0 if used else 1)
+#   NEAREST           n bits   dense rank of the distance among the order's locations
+#   PRIORITY          p bits   dense rank of loc_priority among all locations
+#   MOST_STOCK       32 bits   U32_MAX - avail        (allowSplit; avail < 2**32)
+#                  32+m bits   2**(32+m)-1 - sum      (no split; sum of <= max_lines avails)
+# (n = bits of n_loc - 1, p = bits of the highest priority rank, m = bits of the
+# longest order). When that does not fit in 64 bits, the generic comparison
+# (key_less, fill_key) is used instead.
+cdef struct RuleLayout:
+    int32_t packed
+    int32_t sh_fewest       # bit offsets, -1 when the code is absent
+    int32_t sh_nearest
+    int32_t sh_prio
+    int32_t sh_stock
+    uint64_t stock_max
+
+
+cdef struct DistIdx:
+    double d
+    int32_t l
 
 
 cdef struct Kernel:
@@ -43,6 +93,7 @@ cdef struct Kernel:
     int32_t* committed
     const int32_t* safety
     const int32_t* loc_prio
+    const int32_t* prio_rank
     const double* loc_lat
     const double* loc_lon
     const uint8_t* rule_loc_ok
@@ -50,6 +101,7 @@ cdef struct Kernel:
     const int8_t* rule_codes      # [n_rules, sort_w], validated, -1 padded
     const int32_t* rule_ncodes    # [n_rules]
     const uint8_t* rule_dist      # [n_rules]: rule needs distances (NEAREST or a km limit)
+    const RuleLayout* rule_layout # [n_rules]
     const uint8_t* rule_split
     const int32_t* rule_maxship
     const int32_t* ols
@@ -74,14 +126,22 @@ cdef struct Kernel:
     int64_t* rem        # [L]
     int32_t* slot       # [L]  line -> distinct-sku slot
     int32_t* slot_sku   # [L]
+    int32_t* slot_nrem  # [L]  per slot: number of its lines with rem > 0
+    int32_t* slot_hpos  # [L]  per slot: its hash table position
     int64_t* need       # [L]  per slot: sum of rem of its lines
     int64_t* av         # [L*N] per slot x location: avail, kept in sync with committed
+    int32_t* htab       # [hmask+1] sku hash -> slot, -1 empty
+    Py_ssize_t hmask
+    int32_t* deficit    # [N]  number of slots whose need the location cannot cover (0 = fills_all)
     uint8_t* used       # [N]
     uint8_t* elig       # [N]
     double* dist        # [N]
+    int32_t* drank      # [N]  dense rank of dist
+    DistIdx* dsort      # [N]
     int32_t* cand       # [N]
     uint8_t* cfill      # [N]
-    double* cdist       # [N]
+    uint64_t* pk        # [N]  packed keys
+    double* cdist       # [N]  generic keys
     int64_t* ckey       # [N*sort_w]
 
 
@@ -96,33 +156,14 @@ cdef inline double haversine_km(double lat1, double lon1, double lat2, double lo
     cdef double s1 = sin(dp / 2.0)
     cdef double s2 = sin(dl / 2.0)
     cdef double a = s1 * s1 + cos(p1) * cos(p2) * s2 * s2
-    if a < 0.0:
-        a = 0.0
-    if a > 1.0:
-        a = 1.0
+    a = a if a > 0.0 else 0.0
+    a = a if a < 1.0 else 1.0
     return 2.0 * EARTH_RADIUS_KM * asin(sqrt(a))
-
-
-cdef inline int64_t avail_of(const Kernel* k, Py_ssize_t idx) noexcept nogil:
-    cdef int64_t c = k.committed[idx]
-    cdef int64_t a = <int64_t>k.on_hand[idx] - c - <int64_t>k.safety[idx]
-    cdef int64_t cap = I32_MAX - c          # committed must stay within int32
-    if a > cap:
-        a = cap
-    return a if a > 0 else 0
-
-
-cdef inline bint fills_all(const Kernel* k, Py_ssize_t nslot, Py_ssize_t l) noexcept nogil:
-    cdef Py_ssize_t s
-    for s in range(nslot):
-        if k.need[s] > 0 and k.av[s * k.n_loc + l] < k.need[s]:
-            return False
-    return True
 
 
 cdef inline bint key_less(const Kernel* k, const int8_t* codes, int32_t ncodes,
                           Py_ssize_t a, Py_ssize_t b) noexcept nogil:
-    """Candidate a sorts before candidate b (keys in ckey/cdist, tie-break location)."""
+    """Generic keys: candidate a sorts before candidate b (tie-break location)."""
     cdef int32_t i
     cdef Py_ssize_t w = k.sort_w
     cdef int64_t x, y
@@ -142,13 +183,13 @@ cdef inline bint key_less(const Kernel* k, const int8_t* codes, int32_t ncodes,
 
 cdef inline void fill_key(Kernel* k, const int8_t* codes, int32_t ncodes, Py_ssize_t c,
                           Py_ssize_t l, bint fills, int64_t stock) noexcept nogil:
+    """Generic keys of candidate c (location l)."""
     cdef int32_t i
     cdef int8_t code
     cdef Py_ssize_t w = k.sort_w
     for i in range(ncodes):
         code = codes[i]
         if code == C_FEWEST:
-            # (0 if fills_all else 1, 0 if used else 1) folded into one comparable value
             k.ckey[c * w + i] = (0 if fills else 2) + (0 if k.used[l] else 1)
         elif code == C_PRIORITY:
             k.ckey[c * w + i] = k.loc_prio[l]
@@ -157,20 +198,189 @@ cdef inline void fill_key(Kernel* k, const int8_t* codes, int32_t ncodes, Py_ssi
     k.cdist[c] = k.dist[l]
 
 
+cdef inline uint64_t packed_key(const Kernel* k, const RuleLayout* lay, Py_ssize_t l, bint fills,
+                                uint64_t stock_enc) noexcept nogil:
+    cdef uint64_t key = <uint64_t>l
+    if lay.sh_fewest >= 0:
+        key |= ((<uint64_t>(not fills) << 1) | <uint64_t>(k.used[l] == 0)) << lay.sh_fewest
+    if lay.sh_prio >= 0:
+        key |= (<uint64_t>k.prio_rank[l]) << lay.sh_prio
+    if lay.sh_stock >= 0:
+        key |= stock_enc << lay.sh_stock
+    if lay.sh_nearest >= 0:
+        key |= (<uint64_t>k.drank[l]) << lay.sh_nearest
+    return key
+
+
+cdef void rank_distances(Kernel* k) noexcept nogil:
+    """drank[l] = dense rank of dist[l] (equal distances share a rank)."""
+    cdef Py_ssize_t N = k.n_loc
+    cdef Py_ssize_t i, j
+    cdef DistIdx x
+    cdef int32_t rank = 0
+    for i in range(N):
+        k.dsort[i].d = k.dist[i]
+        k.dsort[i].l = <int32_t>i
+    if N <= 32:
+        for i in range(1, N):
+            x = k.dsort[i]
+            j = i
+            while j > 0 and k.dsort[j - 1].d > x.d:
+                k.dsort[j] = k.dsort[j - 1]
+                j -= 1
+            k.dsort[j] = x
+    else:
+        qsort(k.dsort, N, sizeof(DistIdx), cmp_dist)
+    for i in range(N):
+        if i > 0 and k.dsort[i].d != k.dsort[i - 1].d:
+            rank += 1
+        k.drank[k.dsort[i].l] = rank
+
+
+cdef int cmp_dist(const void* a, const void* b) noexcept nogil:
+    cdef double x = (<const DistIdx*>a).d
+    cdef double y = (<const DistIdx*>b).d
+    return (x > y) - (x < y)
+
+
+cdef inline void take(Kernel* k, Py_ssize_t sl, Py_ssize_t l, int64_t q) noexcept nogil:
+    """Commit q units of slot sl at location l and keep av, need and deficit in sync."""
+    cdef Py_ssize_t N = k.n_loc
+    cdef int64_t* row = k.av + sl * N
+    cdef int32_t* deficit = k.deficit
+    cdef int64_t old_need = k.need[sl]
+    cdef int64_t new_need = old_need - q
+    cdef int64_t a_l = row[l]
+    cdef Py_ssize_t i
+    cdef int64_t a
+    # slot sl stops being a deficit where new_need <= av < old_need; at l itself av drops
+    # by q as well, so its state does not change (undo the loop's update there)
+    for i in range(N):
+        a = row[i]
+        deficit[i] -= <int32_t>((a >= new_need) & (a < old_need))
+    deficit[l] += <int32_t>((a_l >= new_need) & (a_l < old_need))
+    row[l] = a_l - q
+    k.need[sl] = new_need
+    k.committed[<Py_ssize_t>k.slot_sku[sl] * N + l] += <int32_t>q
+
+
+cdef inline Py_ssize_t find_slot(Kernel* k, int32_t sku, Py_ssize_t* nslot, bint hashed) noexcept nogil:
+    cdef Py_ssize_t s, h
+    if hashed:
+        h = <Py_ssize_t>((<uint64_t><uint32_t>sku * 0x9E3779B97F4A7C15ULL) >> 32) & k.hmask
+        while k.htab[h] >= 0:
+            if k.slot_sku[k.htab[h]] == sku:
+                return k.htab[h]
+            h = (h + 1) & k.hmask
+        s = nslot[0]
+        k.htab[h] = <int32_t>s
+        k.slot_hpos[s] = <int32_t>h
+    else:
+        s = 0
+        while s < nslot[0]:
+            if k.slot_sku[s] == sku:
+                return s
+            s += 1
+    k.slot_sku[s] = sku
+    k.need[s] = 0
+    k.slot_nrem[s] = 0
+    nslot[0] = s + 1
+    return s
+
+
+cdef inline Py_ssize_t pick_best(Kernel* k, bint packed, const int8_t* codes, int32_t ncodes,
+                                 Py_ssize_t ncand) noexcept nogil:
+    cdef Py_ssize_t best = 0
+    cdef Py_ssize_t c
+    cdef uint64_t bk
+    cdef bint lt
+    if packed:
+        bk = k.pk[0]
+        for c in range(1, ncand):
+            lt = k.pk[c] < bk
+            best = c if lt else best
+            bk = k.pk[c] if lt else bk
+    else:
+        for c in range(1, ncand):
+            if key_less(k, codes, ncodes, c, best):
+                best = c
+    return best
+
+
+cdef inline void move_cand(Kernel* k, Py_ssize_t dst, Py_ssize_t src, bint packed, int32_t ncodes) noexcept nogil:
+    cdef int32_t i
+    k.cand[dst] = k.cand[src]
+    k.cfill[dst] = k.cfill[src]
+    if packed:
+        k.pk[dst] = k.pk[src]
+    else:
+        k.cdist[dst] = k.cdist[src]
+        for i in range(ncodes):
+            k.ckey[dst * k.sort_w + i] = k.ckey[src * k.sort_w + i]
+
+
+cdef inline bint emit(Kernel* k, Py_ssize_t* n_out, Py_ssize_t line, Py_ssize_t l, int64_t q,
+                      Py_ssize_t r, uint8_t flags) noexcept nogil:
+    cdef Py_ssize_t n = n_out[0]
+    if n >= k.cap:
+        return False
+    k.out_line[n] = <int32_t>line
+    k.out_loc[n] = <int32_t>l
+    k.out_qty[n] = <int32_t>q
+    k.out_rule[n] = <int32_t>r
+    k.out_flags[n] = flags
+    n_out[0] = n + 1
+    return True
+
+
 cdef int run_kernel(Kernel* k, Py_ssize_t* n_out_p) noexcept nogil:
     cdef Py_ssize_t N = k.n_loc
     cdef Py_ssize_t n_out = 0
-    cdef Py_ssize_t o, ls, nl, j, jj, l, s, nslot, ri, r, order_start, i, c, ncand, best
+    cdef Py_ssize_t o, ls, nl, j, l, s, nslot, ri, r, order_start, i, c, ncand, best
     cdef Py_ssize_t n_used, idx, sl
     cdef int64_t q, a, stock
+    cdef int64_t* row
     cdef int32_t sku, maxs, ncodes
     cdef Py_ssize_t nrem
-    cdef bint dist_ready, f, u
+    cdef bint dist_ready, rank_ready, f, u, hashed, packed, open_ok, lt
     cdef double mk
     cdef const int8_t* codes
+    cdef const RuleLayout* lay
     cdef uint8_t flags
+    cdef uint64_t key, best_key
+    # hot pointers as locals: stores through int64_t* could alias the Kernel's
+    # Py_ssize_t fields, which would make GCC reload every k.field after each store
+    cdef uint8_t* elig = k.elig
+    cdef uint8_t* used = k.used
+    cdef int32_t* deficit = k.deficit
+    cdef const int32_t* prank = k.prio_rank
+    cdef const int32_t* drank = k.drank
+    cdef int32_t* cand = k.cand
+    cdef uint8_t* cfill = k.cfill
+    cdef uint64_t* pk = k.pk
+    cdef int64_t* av = k.av
+    cdef int sh_f, sh_p, sh_s, sh_n
+    cdef const int32_t* oh
+    cdef const int32_t* cm
+    cdef const int32_t* sf
+    cdef int64_t c64, nd
 
+    # The stock rows of order o + PREFETCH_ORDERS are prefetched while order o runs.
+    # (Written inline on purpose: GCC deletes calls to a helper whose only effect is
+    # __builtin_prefetch, as it considers such a function side-effect free.)
+    cdef Py_ssize_t pf = 0          # next line whose rows get prefetched
+    cdef Py_ssize_t pf_end, base
     for o in range(k.n_orders):
+        pf_end = k.ols[o + PREFETCH_ORDERS + 1] if o + PREFETCH_ORDERS < k.n_orders else k.ols[k.n_orders]
+        while pf < pf_end:
+            base = <Py_ssize_t>k.lsku[pf] * N
+            prefetch(k.on_hand + base)
+            prefetch(k.committed + base)
+            prefetch(k.safety + base)
+            prefetch(k.on_hand + base + N - 1)
+            prefetch(k.committed + base + N - 1)
+            prefetch(k.safety + base + N - 1)
+            pf += 1
         order_start = n_out
         ls = k.ols[o]
         nl = k.ols[o + 1] - ls
@@ -179,27 +389,36 @@ cdef int run_kernel(Kernel* k, Py_ssize_t* n_out_p) noexcept nogil:
             k.alloc_end[o] = <int32_t>n_out
             continue
 
-        # distinct skus of the order -> slots; rem, need
+        # distinct skus of the order -> slots; rem, need; av and deficit per slot x location
         nslot = 0
-        nrem = 0
+        hashed = nl > HASH_MIN_LINES
         for j in range(nl):
-            sku = k.lsku[ls + j]
-            s = 0
-            while s < nslot and k.slot_sku[s] != sku:
-                s += 1
-            if s == nslot:
-                k.slot_sku[s] = sku
-                k.need[s] = 0
-                nslot += 1
+            s = find_slot(k, k.lsku[ls + j], &nslot, hashed)
             k.slot[j] = <int32_t>s
             k.rem[j] = k.lqty[ls + j]
             k.need[s] += k.rem[j]
-            if k.rem[j] > 0:
-                nrem += 1
+            k.slot_nrem[s] += 1
+        nrem = nl
+        if hashed:
+            for s in range(nslot):
+                k.htab[k.slot_hpos[s]] = -1
+        memset(deficit, 0, N * sizeof(int32_t))
         for s in range(nslot):
             idx = <Py_ssize_t>k.slot_sku[s] * N
+            oh = k.on_hand + idx
+            cm = k.committed + idx
+            sf = k.safety + idx
+            row = av + s * N
+            nd = k.need[s]
             for l in range(N):
-                k.av[s * N + l] = avail_of(k, idx + l)
+                c64 = cm[l]
+                a = <int64_t>oh[l] - c64 - <int64_t>sf[l]
+                if a > I32_MAX - c64:   # so that committed stays within int32
+                    a = I32_MAX - c64
+                if a < 0:
+                    a = 0
+                row[l] = a
+                deficit[l] += <int32_t>(a < nd)
 
         memset(k.used, 0, N)
         n_used = 0
@@ -209,6 +428,7 @@ cdef int run_kernel(Kernel* k, Py_ssize_t* n_out_p) noexcept nogil:
                 k.used[l] = 1
                 n_used += 1
         dist_ready = False
+        rank_ready = False
 
         for ri in range(k.ors[o], k.ors[o + 1]):
             if nrem == 0:
@@ -216,123 +436,140 @@ cdef int run_kernel(Kernel* k, Py_ssize_t* n_out_p) noexcept nogil:
             r = k.orules[ri]
             codes = k.rule_codes + r * k.sort_w
             ncodes = k.rule_ncodes[r]
+            lay = k.rule_layout + r
+            packed = lay.packed
+            sh_f = lay.sh_fewest
+            sh_p = lay.sh_prio
+            sh_s = lay.sh_stock
+            sh_n = lay.sh_nearest
             maxs = k.rule_maxship[r]
             mk = k.rule_max_km[r]
             if k.rule_dist[r] and not dist_ready:
                 for l in range(N):
                     k.dist[l] = haversine_km(k.olat[o], k.olon[o], k.loc_lat[l], k.loc_lon[l])
                 dist_ready = True
-            for l in range(N):
-                k.elig[l] = k.rule_loc_ok[r * N + l] == 1 and (
-                    isnan(mk) or (k.dist[l] != INFINITY and k.dist[l] <= mk))
+            if packed and lay.sh_nearest >= 0 and not rank_ready:
+                rank_distances(k)
+                rank_ready = True
+            if isnan(mk):
+                for l in range(N):
+                    k.elig[l] = k.rule_loc_ok[r * N + l] == 1
+            else:
+                for l in range(N):
+                    k.elig[l] = k.rule_loc_ok[r * N + l] == 1 and k.dist[l] != INFINITY and k.dist[l] <= mk
 
             if k.rule_split[r]:
                 for j in range(nl):
                     if k.rem[j] <= 0:
                         continue
                     sl = k.slot[j]
-                    sku = k.slot_sku[sl]
+                    row = k.av + sl * N
                     # key every candidate once, at line start
+                    open_ok = maxs == 0 or n_used < maxs
                     ncand = 0
-                    for l in range(N):
-                        if not k.elig[l]:
-                            continue
-                        if maxs != 0 and not k.used[l] and n_used >= maxs:
-                            continue
-                        a = k.av[sl * N + l]
-                        if a <= 0:
-                            continue
-                        f = fills_all(k, nslot, l)
-                        k.cand[ncand] = <int32_t>l
-                        k.cfill[ncand] = f
-                        fill_key(k, codes, ncodes, ncand, l, f, a)
-                        ncand += 1
-                    # walk candidates in key order (successive minimum selection)
+                    best = -1
+                    best_key = 0xFFFFFFFFFFFFFFFFULL
+                    if packed:
+                        # packed_key() written out, with the rule's shifts in registers
+                        for l in range(N):
+                            if not elig[l] or not (open_ok or used[l]):
+                                continue
+                            a = row[l]
+                            if a <= 0:
+                                continue
+                            f = deficit[l] == 0
+                            key = <uint64_t>l
+                            if sh_f >= 0:
+                                key |= ((<uint64_t>(not f) << 1) | <uint64_t>(used[l] == 0)) << sh_f
+                            if sh_p >= 0:
+                                key |= (<uint64_t>prank[l]) << sh_p
+                            if sh_s >= 0:
+                                key |= (U32_MAX - <uint64_t>a) << sh_s
+                            if sh_n >= 0:
+                                key |= (<uint64_t>drank[l]) << sh_n
+                            cand[ncand] = <int32_t>l
+                            cfill[ncand] = f
+                            pk[ncand] = key
+                            lt = key < best_key      # branch-free running minimum (cmov)
+                            best = ncand if lt else best
+                            best_key = key if lt else best_key
+                            ncand += 1
+                    else:
+                        for l in range(N):
+                            if not elig[l] or not (open_ok or used[l]):
+                                continue
+                            a = row[l]
+                            if a <= 0:
+                                continue
+                            f = deficit[l] == 0
+                            cand[ncand] = <int32_t>l
+                            cfill[ncand] = f
+                            fill_key(k, codes, ncodes, ncand, l, f, a)
+                            ncand += 1
+                    # walk the candidates in key order (successive minimum selection)
                     while k.rem[j] > 0 and ncand > 0:
-                        best = 0
-                        for c in range(1, ncand):
-                            if key_less(k, codes, ncodes, c, best):
-                                best = c
+                        if best < 0:
+                            best = pick_best(k, packed, codes, ncodes, ncand)
                         l = k.cand[best]
                         f = k.cfill[best]
-                        # remove best: move the last candidate into its place
                         ncand -= 1
                         if best != ncand:
-                            k.cand[best] = k.cand[ncand]
-                            k.cfill[best] = k.cfill[ncand]
-                            k.cdist[best] = k.cdist[ncand]
-                            for i in range(ncodes):
-                                k.ckey[best * k.sort_w + i] = k.ckey[ncand * k.sort_w + i]
+                            move_cand(k, best, ncand, packed, ncodes)
+                        best = -1
                         if maxs != 0 and not k.used[l] and n_used >= maxs:
                             continue
-                        a = k.av[sl * N + l]
+                        a = row[l]
                         q = k.rem[j] if k.rem[j] < a else a
                         if q <= 0:
                             continue
-                        if n_out >= k.cap:
-                            return ERR_CAPACITY
                         flags = (1 if f else 0) | (2 if k.used[l] else 0)
-                        k.committed[<Py_ssize_t>sku * N + l] += <int32_t>q
-                        k.av[sl * N + l] -= q
-                        k.need[sl] -= q
+                        if not emit(k, &n_out, ls + j, l, q, r, flags):
+                            return ERR_CAPACITY
+                        take(k, sl, l, q)
                         k.rem[j] -= q
                         if k.rem[j] == 0:
                             nrem -= 1
+                            k.slot_nrem[sl] -= 1
                         if not k.used[l]:
                             k.used[l] = 1
                             n_used += 1
-                        k.out_line[n_out] = <int32_t>(ls + j)
-                        k.out_loc[n_out] = <int32_t>l
-                        k.out_qty[n_out] = <int32_t>q
-                        k.out_rule[n_out] = <int32_t>r
-                        k.out_flags[n_out] = flags
-                        n_out += 1
             else:
-                # one location must take every remaining line; best kept in slot 0,
-                # the location under test in slot 1
+                # one location must take every remaining line
                 best = -1
                 for l in range(N):
-                    if not k.elig[l]:
+                    if not k.elig[l] or k.deficit[l] != 0:
                         continue
                     if maxs != 0 and not k.used[l] and n_used >= maxs:
                         continue
-                    if not fills_all(k, nslot, l):
-                        continue
                     stock = 0
-                    for j in range(nl):
-                        if k.rem[j] > 0:
-                            stock += k.av[k.slot[j] * N + l]
-                    c = 0 if best < 0 else 1
-                    k.cand[c] = <int32_t>l
-                    fill_key(k, codes, ncodes, c, l, True, stock)
-                    if best < 0:
-                        best = 0
-                    elif key_less(k, codes, ncodes, 1, 0):
-                        k.cand[0] = k.cand[1]
-                        k.cdist[0] = k.cdist[1]
-                        for i in range(ncodes):
-                            k.ckey[i] = k.ckey[k.sort_w + i]
-                if best == 0:
-                    l = k.cand[0]
+                    if lay.sh_stock >= 0 or not packed:
+                        for s in range(nslot):
+                            stock += k.slot_nrem[s] * k.av[s * N + l]
+                    if packed:
+                        key = packed_key(k, lay, l, True, lay.stock_max - <uint64_t>stock)
+                        if best < 0 or key < best_key:
+                            best_key = key
+                            best = l
+                    else:
+                        c = 0 if best < 0 else 1
+                        k.cand[c] = <int32_t>l
+                        fill_key(k, codes, ncodes, c, l, True, stock)
+                        if best < 0 or key_less(k, codes, ncodes, 1, 0):
+                            move_cand(k, 0, c, False, ncodes)
+                            best = l
+                if best >= 0:
+                    l = best
                     u = k.used[l]
                     flags = 1 | (2 if u else 0)
                     for j in range(nl):
                         if k.rem[j] <= 0:
                             continue
-                        if n_out >= k.cap:
-                            return ERR_CAPACITY
                         q = k.rem[j]
-                        sl = k.slot[j]
-                        k.committed[<Py_ssize_t>k.slot_sku[sl] * N + l] += <int32_t>q
-                        k.av[sl * N + l] -= q
-                        k.need[sl] -= q
+                        if not emit(k, &n_out, ls + j, l, q, r, flags):
+                            return ERR_CAPACITY
+                        take(k, k.slot[j], l, q)
                         k.rem[j] = 0
-                        k.out_line[n_out] = <int32_t>(ls + j)
-                        k.out_loc[n_out] = <int32_t>l
-                        k.out_qty[n_out] = <int32_t>q
-                        k.out_rule[n_out] = <int32_t>r
-                        k.out_flags[n_out] = flags
-                        n_out += 1
+                        k.slot_nrem[k.slot[j]] -= 1
                     nrem = 0
                     if not u:
                         k.used[l] = 1
@@ -349,6 +586,14 @@ cdef int run_kernel(Kernel* k, Py_ssize_t* n_out_p) noexcept nogil:
 
     n_out_p[0] = n_out
     return ERR_OK
+
+
+cdef int bit_length(uint64_t v) noexcept:
+    cdef int n = 0
+    while v:
+        n += 1
+        v >>= 1
+    return n
 
 
 cdef int _check_csr(const int32_t[::1] start, Py_ssize_t n_items, str name) except -1:
@@ -447,49 +692,107 @@ def allocate_batch(
         if order_line_start[o + 1] - order_line_start[o] > max_lines:
             max_lines = order_line_start[o + 1] - order_line_start[o]
 
+    # sort codes -> generic tables and packed-key layouts
     cdef Py_ssize_t w = sort_w if sort_w > 0 else 1
+    cdef Py_ssize_t nr = n_rules if n_rules > 0 else 1
+    cdef int8_t[:, ::1] codes = np.full((nr, w), -1, dtype=np.int8)
+    cdef int32_t[::1] ncodes = np.zeros(nr, dtype=np.int32)
+    cdef uint8_t[::1] rdist = np.zeros(nr, dtype=np.uint8)
+    cdef RuleLayout[::1] layouts
+    cdef int32_t[::1] prio_rank = np.ascontiguousarray(
+        np.unique(np.asarray(loc_priority), return_inverse=True)[1].reshape(-1), dtype=np.int32)
+    cdef int lbits = bit_length(<uint64_t>(n_loc - 1)) if n_loc > 1 else 0
+    cdef int pbits = bit_length(<uint64_t>np.max(prio_rank)) if n_loc > 0 else 0
+    cdef int mbits = bit_length(<uint64_t>max_lines)
+    cdef int width, total, pos
+    cdef int widths[4]
+    cdef int order_of[4]
+    cdef int ndistinct
+    cdef RuleLayout* lay
+    layout_buf = np.zeros(nr * sizeof(RuleLayout), dtype=np.uint8)
+    layouts = <RuleLayout[:nr]><RuleLayout*><size_t>layout_buf.ctypes.data
+    for r in range(n_rules):
+        ncodes[r] = <int32_t>sort_w
+        rdist[r] = not isnan(rule_max_km[r])
+        for j in range(sort_w):
+            code = rule_sorts[r, j]
+            if code == -1:
+                ncodes[r] = <int32_t>j
+                break
+            if code < 0 or code > 3:
+                raise ValueError(f"rule_sorts[{r}, {j}] = {code}: expected 0..3 or -1")
+            codes[r, j] = code
+            if code == C_NEAREST:
+                rdist[r] = 1
+        lay = &layouts[r]
+        lay.sh_fewest = lay.sh_nearest = lay.sh_prio = lay.sh_stock = -1
+        widths[C_FEWEST] = 2
+        widths[C_NEAREST] = lbits
+        widths[C_PRIORITY] = pbits
+        widths[C_MOST_STOCK] = 32 if rule_allow_split[r] else 32 + mbits
+        total = lbits
+        ndistinct = 0
+        for j in range(ncodes[r]):
+            code = codes[r, j]
+            for i in range(ndistinct):
+                if order_of[i] == code:
+                    break
+            else:
+                order_of[ndistinct] = code
+                ndistinct += 1
+                total += widths[code]
+        lay.packed = total <= 64 and not _force_generic
+        lay.stock_max = (1ULL << widths[C_MOST_STOCK]) - 1 if widths[C_MOST_STOCK] <= 63 else 0
+        pos = total
+        for i in range(ndistinct):
+            pos -= widths[order_of[i]]
+            if order_of[i] == C_FEWEST:
+                lay.sh_fewest = pos
+            elif order_of[i] == C_NEAREST:
+                lay.sh_nearest = pos
+            elif order_of[i] == C_PRIORITY:
+                lay.sh_prio = pos
+            else:
+                lay.sh_stock = pos
+
+    # scratch
     cdef Py_ssize_t L = max_lines if max_lines > 0 else 1
     cdef Py_ssize_t N = n_loc if n_loc > 0 else 1
-    cdef Py_ssize_t nr = n_rules if n_rules > 0 else 1
+    cdef Py_ssize_t H = 1
+    if L > HASH_MIN_LINES:
+        while H < 2 * L:
+            H *= 2
     cdef Kernel k
     cdef int err = ERR_OK
     cdef Py_ssize_t n_out = 0
-    cdef int8_t* codes = <int8_t*>malloc(nr * w)
-    cdef int32_t* ncodes = <int32_t*>malloc(nr * sizeof(int32_t))
-    cdef uint8_t* rdist = <uint8_t*>malloc(nr)
-    k.rem = <int64_t*>malloc(L * sizeof(int64_t))
-    k.slot = <int32_t*>malloc(L * sizeof(int32_t))
-    k.slot_sku = <int32_t*>malloc(L * sizeof(int32_t))
-    k.need = <int64_t*>malloc(L * sizeof(int64_t))
-    k.av = <int64_t*>malloc(L * N * sizeof(int64_t))
-    k.used = <uint8_t*>malloc(N)
-    k.elig = <uint8_t*>malloc(N)
-    k.dist = <double*>malloc(N * sizeof(double))
-    k.cand = <int32_t*>malloc(N * sizeof(int32_t))
-    k.cfill = <uint8_t*>malloc(N)
-    k.cdist = <double*>malloc(N * sizeof(double))
-    k.ckey = <int64_t*>malloc(N * w * sizeof(int64_t))
+    cdef void* bufs[24]
+    cdef int nbufs = 0
+    memset(bufs, 0, sizeof(bufs))
     try:
-        if (codes == NULL or ncodes == NULL or rdist == NULL or k.rem == NULL or k.slot == NULL
-                or k.slot_sku == NULL or k.need == NULL or k.av == NULL or k.used == NULL
-                or k.elig == NULL or k.dist == NULL or k.cand == NULL or k.cfill == NULL
-                or k.cdist == NULL or k.ckey == NULL):
-            raise MemoryError()
-        for r in range(n_rules):
-            ncodes[r] = <int32_t>sort_w
-            rdist[r] = not isnan(rule_max_km[r])
-            for j in range(sort_w):
-                code = rule_sorts[r, j]
-                codes[r * w + j] = code
-                if code == -1:
-                    ncodes[r] = <int32_t>j
-                    break
-                if code < 0 or code > 3:
-                    raise ValueError(f"rule_sorts[{r}, {j}] = {code}: expected 0..3 or -1")
-                if code == C_NEAREST:
-                    rdist[r] = 1
+        k.rem = <int64_t*>_alloc(bufs, &nbufs, L * sizeof(int64_t))
+        k.slot = <int32_t*>_alloc(bufs, &nbufs, L * sizeof(int32_t))
+        k.slot_sku = <int32_t*>_alloc(bufs, &nbufs, L * sizeof(int32_t))
+        k.slot_nrem = <int32_t*>_alloc(bufs, &nbufs, L * sizeof(int32_t))
+        k.slot_hpos = <int32_t*>_alloc(bufs, &nbufs, L * sizeof(int32_t))
+        k.need = <int64_t*>_alloc(bufs, &nbufs, L * sizeof(int64_t))
+        k.av = <int64_t*>_alloc(bufs, &nbufs, L * N * sizeof(int64_t))
+        k.htab = <int32_t*>_alloc(bufs, &nbufs, H * sizeof(int32_t))
+        k.deficit = <int32_t*>_alloc(bufs, &nbufs, N * sizeof(int32_t))
+        k.used = <uint8_t*>_alloc(bufs, &nbufs, N)
+        k.elig = <uint8_t*>_alloc(bufs, &nbufs, N)
+        k.dist = <double*>_alloc(bufs, &nbufs, N * sizeof(double))
+        k.drank = <int32_t*>_alloc(bufs, &nbufs, N * sizeof(int32_t))
+        k.dsort = <DistIdx*>_alloc(bufs, &nbufs, N * sizeof(DistIdx))
+        k.cand = <int32_t*>_alloc(bufs, &nbufs, N * sizeof(int32_t))
+        k.cfill = <uint8_t*>_alloc(bufs, &nbufs, N)
+        k.pk = <uint64_t*>_alloc(bufs, &nbufs, N * sizeof(uint64_t))
+        k.cdist = <double*>_alloc(bufs, &nbufs, N * sizeof(double))
+        k.ckey = <int64_t*>_alloc(bufs, &nbufs, N * w * sizeof(int64_t))
+        memset(k.htab, 0xFF, H * sizeof(int32_t))
+        k.hmask = H - 1
         for i in range(N):
             k.dist[i] = INFINITY
+            k.drank[i] = 0
 
         k.n_loc = n_loc
         k.n_orders = n_orders
@@ -499,13 +802,15 @@ def allocate_batch(
         k.committed = &committed[0, 0] if n_sku * n_loc > 0 else NULL
         k.safety = &safety[0, 0] if n_sku * n_loc > 0 else NULL
         k.loc_prio = &loc_priority[0] if n_loc > 0 else NULL
+        k.prio_rank = &prio_rank[0] if n_loc > 0 else NULL
         k.loc_lat = &loc_lat[0] if n_loc > 0 else NULL
         k.loc_lon = &loc_lon[0] if n_loc > 0 else NULL
         k.rule_loc_ok = &rule_loc_ok[0, 0] if n_rules * n_loc > 0 else NULL
         k.rule_max_km = &rule_max_km[0] if n_rules > 0 else NULL
-        k.rule_codes = codes
-        k.rule_ncodes = ncodes
-        k.rule_dist = rdist
+        k.rule_codes = &codes[0, 0]
+        k.rule_ncodes = &ncodes[0]
+        k.rule_dist = &rdist[0]
+        k.rule_layout = &layouts[0]
         k.rule_split = &rule_allow_split[0] if n_rules > 0 else NULL
         k.rule_maxship = &rule_max_shipments[0] if n_rules > 0 else NULL
         k.ols = &order_line_start[0]
@@ -529,23 +834,19 @@ def allocate_batch(
         with nogil:
             err = run_kernel(&k, &n_out)
     finally:
-        free(codes)
-        free(ncodes)
-        free(rdist)
-        free(k.rem)
-        free(k.slot)
-        free(k.slot_sku)
-        free(k.need)
-        free(k.av)
-        free(k.used)
-        free(k.elig)
-        free(k.dist)
-        free(k.cand)
-        free(k.cfill)
-        free(k.cdist)
-        free(k.ckey)
+        for i in range(nbufs):
+            free(bufs[i])
     if err == ERR_CAPACITY:
         raise RuntimeError("allocate_batch: out_* capacity exceeded (committed partially updated)")
     if err == ERR_OUT_INDEX:
         raise OverflowError("allocate_batch: more than 2**31-1 allocations (committed partially updated)")
     return n_out
+
+
+cdef void* _alloc(void** bufs, int* nbufs, size_t size) except NULL:
+    cdef void* p = malloc(size if size > 0 else 1)
+    if p == NULL:
+        raise MemoryError()
+    bufs[nbufs[0]] = p
+    nbufs[0] += 1
+    return p

@@ -78,7 +78,8 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     s1 = math.sin(dp / 2.0)
     s2 = math.sin(dl / 2.0)
     a = s1 * s1 + math.cos(p1) * math.cos(p2) * s2 * s2
-    a = min(1.0, max(0.0, a))
+    a = a if a > 0.0 else 0.0  # written out (not min/max) so that NaN and -0.0 map exactly like the kernel
+    a = a if a < 1.0 else 1.0
     return 2.0 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 

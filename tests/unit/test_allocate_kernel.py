@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine._allocate import allocate_batch
+from engine._allocate import _set_force_generic_keys, allocate_batch
 from tests.reference_allocation import (
     FEWEST_SHIPMENTS,
     FLAG_ALREADY_USED,
@@ -193,9 +193,9 @@ COORDS = [NAN, 0.0, 0.5, 1.0, 45.0, -33.9, 89.9, 179.0, -179.5]
 
 
 @st.composite
-def problems(draw, max_sku=4, max_loc=5, max_orders=7):
+def problems(draw, max_sku=4, max_loc=5, max_orders=7, max_lines=4, min_loc=1, min_lines=0):
     n_sku = draw(st.integers(1, max_sku))
-    n_loc = draw(st.integers(1, max_loc))
+    n_loc = draw(st.integers(min_loc, max_loc))
     n_rules = draw(st.integers(1, 3))
     small = st.integers(0, 8)
     on_hand = draw(st.lists(st.lists(small, min_size=n_loc, max_size=n_loc), min_size=n_sku, max_size=n_sku))
@@ -218,12 +218,12 @@ def problems(draw, max_sku=4, max_loc=5, max_orders=7):
     orders = []
     for _ in range(draw(st.integers(0, max_orders))):
         orders.append(Order(
-            lines=draw(st.lists(st.tuples(st.integers(0, n_sku - 1), st.integers(1, 7)), max_size=4)),
+            lines=draw(st.lists(st.tuples(st.integers(0, n_sku - 1), st.integers(1, 7)), min_size=min_lines, max_size=max_lines)),
             rules=draw(st.lists(st.integers(0, n_rules - 1), max_size=3)),
             used=draw(st.lists(st.integers(0, n_loc - 1), max_size=3)),
             lat=draw(st.sampled_from(COORDS)),
             lon=draw(st.sampled_from(COORDS)),
-            reject=draw(st.booleans()),
+            reject=draw(st.sampled_from([False, False, False, True])),
         ))
     return build(on_hand, rules, orders, committed=committed, safety=safety, priority=priority, lat=lat, lon=lon)
 
@@ -239,6 +239,54 @@ def test_kernel_matches_reference_and_invariants(args):
 @given(problems(max_sku=3, max_loc=8, max_orders=25))
 def test_kernel_matches_reference_larger_batches(args):
     check_invariants(args, allocate(args))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_sku=12, max_loc=4, max_orders=3, min_lines=13, max_lines=18))
+def test_kernel_matches_reference_long_orders(args):
+    # > 12 lines: the kernel finds an order's distinct skus through a hash table
+    check_invariants(args, allocate(args))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_sku=3, min_loc=33, max_loc=45, max_orders=4, max_lines=3))
+def test_kernel_matches_reference_many_locations(args):
+    # > 32 locations: distance ranks are sorted with qsort
+    check_invariants(args, allocate(args))
+
+
+class generic_keys:
+    """Within the block the kernel compares sort keys field by field (its fallback when
+    a rule's packed key would not fit in 64 bits) instead of as packed integers."""
+
+    def __enter__(self):
+        _set_force_generic_keys(True)
+
+    def __exit__(self, *exc):
+        _set_force_generic_keys(False)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_generic_key_path_matches_reference(args):
+    with generic_keys():
+        res = allocate(args)
+    check_invariants(args, res)
+
+
+def test_packed_key_fallback_for_wide_keys():
+    # given 2**20 locations: all four sort fields no longer fit in 64 bits
+    n_loc = 2**20
+    on_hand = np.zeros((1, n_loc), np.int32)
+    on_hand[0, [5, 77, 1000]] = [3, 9, 9]
+    priority = np.zeros(n_loc, np.int32)
+    priority[5] = -1
+    args = build(on_hand, [Rule([FEWEST_SHIPMENTS, NEAREST, PRIORITY, MOST_STOCK])], [Order([(0, 4)])],
+                 priority=priority)
+    res = run_kernel(args)
+    # then loc 5 (best priority) is skipped because it cannot fill the order; 77 and 1000
+    # tie on everything but the index
+    assert res.allocations == [(0, 77, 4, 0, FLAG_FILLS_ALL)]
 
 
 def test_kernel_is_deterministic():
