@@ -5,7 +5,9 @@ import logging
 import os
 from pathlib import Path
 
+import orjson
 from aiohttp import web
+from cross_web import HTTPException
 from strawberry.aiohttp.views import GraphQLView
 
 from engine import Engine, limits
@@ -17,11 +19,25 @@ log = logging.getLogger("oms.api")
 ENGINE = web.AppKey("engine", Engine)
 TOKEN_DIGEST = web.AppKey("token_digest", str)
 CORS_ORIGINS = web.AppKey("cors_origins", tuple)
+WS_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 
 
 class OmsGraphQLView(GraphQLView):
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> dict:
         return {"request": request, "response": response, "engine": request.app[ENGINE]}
+
+    def parse_json(self, data: str | bytes) -> object:
+        parsed = orjson.loads(data)
+        if not isinstance(parsed, dict) and not (isinstance(parsed, list) and all(isinstance(i, dict) for i in parsed)):
+            raise HTTPException(400, "the request body must be a JSON object")
+        return parsed
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        """Transport errors are GraphQL error responses too, never plain text."""
+        try:
+            return await self.run(request=request)
+        except HTTPException as exc:
+            return web.json_response({"data": None, "errors": [{"message": exc.reason}]}, status=exc.status_code)
 
 
 def cors_origins() -> tuple[str, ...]:
@@ -50,7 +66,7 @@ async def require_token(request: web.Request, handler):
     """Every GraphQL request needs the bearer token; the GraphiQL page and websocket
     handshakes (authenticated in connection_init) do not."""
     if request.path == "/graphql" and request.method != "OPTIONS":
-        websocket = request.headers.get("Upgrade", "").lower() == "websocket"
+        websocket = web.WebSocketResponse(protocols=WS_PROTOCOLS).can_prepare(request).ok
         graphiql = request.method == "GET" and "query" not in request.query
         if not (websocket or graphiql) and not bearer_ok(request.headers.get("Authorization"), request.app[TOKEN_DIGEST]):
             return web.json_response({"errors": [{"message": "missing or invalid bearer token"}]}, status=401,

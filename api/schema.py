@@ -23,8 +23,6 @@ from .returns.resolvers import ReturnsMutation, ReturnsQuery
 from .returns.types import Return
 from .warehouse.resolvers import WarehouseMutation, WarehouseQuery
 
-query_tokens_max = 20_000  # a 1,000-order ordersPlace document with variables stays far below
-
 
 @strawberry.type
 class NodeQuery:
@@ -68,6 +66,6 @@ schema = strawberry.Schema(
         ParserCache(maxsize=1024),
         ValidationCache(maxsize=1024),
         QueryDepthLimiter(max_depth=limits.query_depth_max),
-        MaxTokensLimiter(max_token_count=query_tokens_max),
+        MaxTokensLimiter(max_token_count=limits.query_tokens_max),
     ],
 )

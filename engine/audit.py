@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .orders import line_shipped
 from .stock import decode_row
 from .store import ALLOC_KEY, LEDGER_KEY, U32, Store, loads
 
@@ -53,8 +54,34 @@ def audit(store: Store) -> list[str]:
         problems += [f"{k[0]}@{k[1]}: ledger sums to {v} without a stock row" for k, v in ledger.items() if v]
         problems += [f"order number {n} used {c} times" for n, c in numbers.items() if c > 1]
         problems += [f"{k[0]}@{k[1]}: {v} units due without a stock row" for k, v in incoming.items() if v]
+        problems += _return_problems(r)
         for key, _ in r.scan("allocs"):
             _, _, seq, li, pi = ALLOC_KEY.unpack(key)
             if r.get("orders", key[8:16]) is None:
                 problems.append(f"allocation index names missing order {seq}")
+    return problems
+
+
+def _return_problems(r) -> list[str]:
+    """Per order line: returned equals what returns received, and returned plus what open
+    returns hold never exceeds what was shipped."""
+    received: Counter = Counter()
+    held: Counter = Counter()
+    for _, raw in r.scan("returns"):
+        rma = loads(raw)
+        for line in rma["lines"]:
+            key = (rma["order"], line["orderLine"])
+            if rma["status"] in ("RECEIVED", "REFUNDED"):
+                received[key] += line["received"]
+            elif rma["status"] in ("REQUESTED", "APPROVED"):
+                held[key] += line["quantity"]
+    problems = []
+    for _, raw in r.scan("orders"):
+        order = loads(raw)
+        for i, line in enumerate(order["lines"]):
+            key = (order["seq"], i)
+            if line["returned"] != received[key] or line.get("claimed", 0) != held[key]:
+                problems.append(f"{order['number']} line {i}: returned/claimed disagree with its returns")
+            if line["returned"] + held[key] > line_shipped(line):
+                problems.append(f"{order['number']} line {i}: more returned or claimed than shipped")
     return problems

@@ -229,9 +229,9 @@ def fill_backorders(state: EngineState, tx: WriteTx, skus: set[int]) -> None:
         batch = []
         for seq in waiting[start : start + backorder_chunk_orders]:
             order = tx.order(seq)
-            parts = missing_parts(order, live, state)
-            if parts:
-                batch.append((order, parts))
+            if missing_parts(order, live, state):
+                # every missing part, not only the arrived skus: a no-split rule needs them all
+                batch.append((order, missing_parts(order, None, state)))
         requests = [routing_request(state, order, parts) for order, parts in batch]
         for (order, parts), outcome in zip(batch, allocate(stock, state.locations(), requests)):
             if outcome.allocations:

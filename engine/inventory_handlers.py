@@ -31,6 +31,7 @@ def adjust(state: EngineState, tx: WriteTx, cmd: AdjustInventory) -> Result:
         else:
             _check_packed(state, tx, s, l, after, ("input", i, "delta"), errors)
         changes.append((s, l, after, None))
+    _check_sku_totals(state, changes, "delta", errors)
     if errors:
         return Result(None, errors)
     return Result(_apply(state, tx, changes, cmd.reason, cmd.reference))
@@ -51,9 +52,23 @@ def set_levels(state: EngineState, tx: WriteTx, cmd: SetInventory) -> Result:
         if item.compare_on_hand is not None and item.compare_on_hand != now:
             errors.append(err(Code.CONFLICT, f"onHand is {now}, not {item.compare_on_hand}", "input", i, "compareOnHand"))
         changes.append((s, l, item.on_hand, item.safety_stock))
+    _check_sku_totals(state, changes, "onHand", errors)
     if errors:
         return Result(None, errors)
     return Result(_apply(state, tx, changes, cmd.reason, cmd.reference))
+
+
+def _check_sku_totals(state: EngineState, changes: list, field: str, errors: list) -> None:
+    """A sku's onHand summed over locations is served as an Int too (Product.available)."""
+    after: dict[int, dict[int, int]] = {}
+    for s, l, on_hand, _ in changes:
+        after.setdefault(s, {})[l] = on_hand
+    for s, levels in after.items():
+        n = state.stock.n_loc
+        total = int(state.stock.on_hand[s, :n].sum()) + sum(v - int(state.stock.on_hand[s, l]) for l, v in levels.items())
+        if total > limits.quantity_max:
+            i = next(i for i, c in enumerate(changes) if c[0] == s)
+            errors.append(err(Code.LIMIT_EXCEEDED, f"onHand over all locations would exceed {limits.quantity_max}", "input", i, field))
 
 
 def _check_packed(state: EngineState, tx: WriteTx, s: int, l: int, on_hand: int, path: tuple, errors: list) -> None:

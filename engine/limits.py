@@ -29,7 +29,8 @@ request_body_bytes_max = 10 * 1024 * 1024
 # Free-text fields (names, notes, references, addresses).
 text_chars_max = 1_000
 
-# Business keys chosen by the user (sku, location code, channel code, externalId, barcode).
+# Business keys chosen by the user (sku, location code, channel code, externalId, barcode),
+# counted in UTF-8 bytes: LMDB keys hold at most 511 bytes, and two keys share one index key.
 key_chars_max = 128
 
 # Tags per order and characters per tag.
@@ -54,6 +55,10 @@ money_decimals_max = 4
 
 # GraphQL documents: nesting depth, and connection page size (contract: 1..250).
 query_depth_max = 12
+
+# GraphQL tokens in one document: about what a 10 MiB body holds, so that a 1,000-order
+# ordersPlace written inline (not as variables) is accepted; the body limit bounds parsing.
+query_tokens_max = 2_000_000
 page_size_max = 250
 page_size_default = 50
 

@@ -92,7 +92,7 @@ def _prepare(state: EngineState, draft: OrderDraft, path: tuple) -> tuple[dict |
         errors.append(err(Code.NOT_FOUND, f"unknown channel {draft.channel[:limits.key_chars_max]}", *path, "channel"))
     if draft.external_id is not None:
         check.key(errors, draft.external_id, (*path, "externalId"), "externalId")
-    currency = draft.currency or "USD"
+    currency = "USD" if draft.currency is None else draft.currency
     check.currency(errors, currency, (*path, "currency"))
     if draft.customer is not None:
         check.email(errors, draft.customer.get("email") or "", (*path, "customer", "email"))

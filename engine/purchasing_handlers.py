@@ -96,6 +96,8 @@ def receive(state: EngineState, tx: WriteTx, cmd: ReceivePurchaseOrder) -> Resul
             errors.append(err(Code.INVALID, "quantity must be > 0", "lines", j, "quantity"))
         elif line["received"] + quantity > line["quantity"]:
             errors.append(err(Code.INVALID_STATE, f"only {line['quantity'] - line['received']} units of {sku} are still due", "lines", j, "quantity"))
+        elif int(state.stock.on_hand[state.catalog.products[sku].idx].sum()) + quantity > limits.quantity_max:
+            errors.append(err(Code.LIMIT_EXCEEDED, f"onHand over all locations would exceed {limits.quantity_max}", "lines", j, "quantity"))
     if errors:
         return Result(None, errors)
     l = state.catalog.location_idx(record["location"])

@@ -300,8 +300,9 @@ def customer_stats(orders: Iterator[dict]) -> dict:
         first = order["placedAt"] if first is None or order["placedAt"] < first else first
         last = order["placedAt"] if last is None or order["placedAt"] > last else last
     average = (revenue / count).quantize(Decimal("0.01")) if count else Decimal(0)
-    return {"orders": count, "units": units, "revenue": revenue, "averageOrderValue": average,
-            "returnedUnits": returned, "firstOrderAt": first, "lastOrderAt": last}
+    cap = limits.quantity_max  # counts are served as 32-bit Int: they saturate there
+    return {"orders": min(count, cap), "units": min(units, cap), "revenue": revenue, "averageOrderValue": average,
+            "returnedUnits": min(returned, cap), "firstOrderAt": first, "lastOrderAt": last}
 
 
 def _index(r: ReadTxn, db: str, value: str, start: int) -> Iterator[bytes]:

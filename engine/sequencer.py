@@ -26,6 +26,10 @@ class Overloaded(Exception):
     """The writer's queue is full: the caller should shed the request."""
 
 
+class ApplyFailed(Exception):
+    """A command raised while being applied (before any commit): retry its batch-mates alone."""
+
+
 class Sequencer:
     def __init__(self, store: Store, on_commit: Callable[[EngineState], None] | None = None):
         self.store = store
@@ -77,13 +81,14 @@ class Sequencer:
             results = self._write(commands)
         except Exception as exc:
             self.state = EngineState.load(self.store)  # memory equals disk again
-            if isolate and len(batch) > 1 and not isinstance(exc, lmdb.Error):
+            if isolate and len(batch) > 1 and isinstance(exc, ApplyFailed):
                 for item in batch:  # a command that raises must not take its batch-mates down
                     self._commit([item], isolate=False)
                 return
-            log.exception("batch of %d commands failed", len(batch))
+            cause = exc.__cause__ if isinstance(exc, ApplyFailed) else exc
+            log.error("batch of %d commands failed", len(batch), exc_info=cause)
             for _, future in batch:
-                future.set_exception(CommitFailed(f"not stored: {type(exc).__name__}: {exc}"))
+                future.set_exception(CommitFailed(f"not stored: {type(cause).__name__}: {cause}"))
             return
         self.stats.update(batches=self.stats["batches"] + 1, commands=self.stats["commands"] + len(batch),
                           last_batch=len(batch), last_commit_ms=(time.perf_counter() - started) * 1000)
@@ -96,7 +101,12 @@ class Sequencer:
         for attempt in range(8):
             txn = self.store.env.begin(write=True)
             try:
-                results = apply_batch(self.state, WriteTx(self.store, txn), commands)
+                try:
+                    results = apply_batch(self.state, WriteTx(self.store, txn), commands)
+                except lmdb.MapFullError:
+                    raise
+                except Exception as exc:
+                    raise ApplyFailed(str(exc)) from exc
                 txn.commit()
                 return results
             except lmdb.MapFullError:

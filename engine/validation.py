@@ -14,10 +14,12 @@ Path = tuple[object, ...]
 def key(errors: list[UserError], value: str, path: Path, what: str = "value") -> None:
     if not value or not value.strip():
         errors.append(err(Code.INVALID, f"{what} must not be empty", *path))
-    elif len(value) > limits.key_chars_max:
-        errors.append(err(Code.LIMIT_EXCEEDED, f"{what} is longer than {limits.key_chars_max} characters", *path))
+    elif len(value.encode()) > limits.key_chars_max:
+        errors.append(err(Code.LIMIT_EXCEEDED, f"{what} is longer than {limits.key_chars_max} bytes of UTF-8", *path))
     elif value != value.strip():
         errors.append(err(Code.INVALID, f"{what} must not start or end with spaces", *path))
+    elif not value.isprintable():
+        errors.append(err(Code.INVALID, f"{what} must not contain control characters", *path))
 
 
 def text(errors: list[UserError], value: str | None, path: Path, *, required: bool = False) -> None:
@@ -81,10 +83,10 @@ def address(errors: list[UserError], value: dict | None, path: Path) -> None:
 
 def email(errors: list[UserError], value: str, path: Path) -> None:
     local, at, domain = value.partition("@")
-    if not at or not local or "." not in domain or " " in value:
+    if not at or not local or "." not in domain or " " in value or not value.isprintable():
         errors.append(err(Code.INVALID, "not an email address", *path))
-    elif len(value) > 254:
-        errors.append(err(Code.LIMIT_EXCEEDED, "email longer than 254 characters", *path))
+    elif len(value.encode()) > 254:
+        errors.append(err(Code.LIMIT_EXCEEDED, "email longer than 254 bytes", *path))
 
 
 def count(errors: list[UserError], items: list, maximum: int, path: Path, what: str) -> bool:

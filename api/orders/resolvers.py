@@ -6,6 +6,7 @@ from typing import Optional
 import strawberry
 
 from engine import limits
+from engine.orders import order_number
 from engine.commands import CancelOrder, HoldOrder, LineDraft, OrderDraft, PlaceOrders, ReleaseOrder
 
 from .. import ids
@@ -26,7 +27,10 @@ def draft(value: OrderInput) -> OrderDraft:
 
 def order_seq_by_number(number: str) -> Optional[int]:
     digits = number[3:] if number.startswith("SO-") else ""
-    return int(digits) if digits.isdigit() and len(digits) < 19 else None
+    if not (digits.isascii() and digits.isdigit() and len(digits) < 19):
+        return None
+    seq = int(digits)
+    return seq if order_number(seq) == number else None
 
 
 @strawberry.type

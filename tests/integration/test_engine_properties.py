@@ -10,10 +10,13 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from engine import Engine
 from engine.audit import audit
 from engine.commands import (
-    AdjustInventory, CancelOrder, HoldOrder, LineDraft, OrderDraft, PlaceOrders, ReleaseOrder, RuleDraft,
-    SetInventory, SetRoutingPolicy, StockSetItem,
+    AdjustInventory, ApproveReturn, CancelOrder, CancelPurchaseOrder, CreatePurchaseOrder, DeliverShipment,
+    HoldOrder, LineDraft, OrderDraft, PackShipment, PlaceOrders, ReceivePurchaseOrder, ReceiveReturn,
+    RejectReturn, ReleaseOrder, ReportShort, RequestReturn, ReturnLineDraft, RuleDraft, ScanShipment,
+    SetInventory, SetRoutingPolicy, ShipShipment, StockSetItem,
 )
 from engine.state import EngineState
+from engine.store import loads
 from tests.integration.conftest import World
 
 SKUS = ["A", "B", "C"]
@@ -77,6 +80,73 @@ class EngineMachine(RuleBasedStateMachine):
         rule_ = RuleDraft("r", sort=sorts[:2], allow_split=split, max_shipments=max_shipments)
         self.engine.execute(SetRoutingPolicy("web", [rule_, RuleDraft("rest")]))
 
+    def _shipment(self, data, statuses):
+        with self.engine.store.read() as r:
+            candidates = [loads(v) for _, v in r.scan("shipments")]
+        candidates = [x for x in candidates if x["status"] in statuses]
+        return data.draw(st.sampled_from(candidates)) if candidates else None
+
+    @rule(data=st.data(), units=st.integers(1, 3))
+    def pick(self, data, units):
+        shipment = self._shipment(data, ("PENDING", "PICKING"))
+        if shipment and shipment["lines"]:
+            line = data.draw(st.sampled_from(shipment["lines"]))
+            self.engine.execute(ScanShipment(shipment["seq"], line["sku"], units))
+
+    @rule(data=st.data(), units=st.integers(1, 3))
+    def short(self, data, units):
+        shipment = self._shipment(data, ("PENDING", "PICKING"))
+        if shipment and shipment["lines"]:
+            line = data.draw(st.sampled_from(shipment["lines"]))
+            self.engine.execute(ReportShort(shipment["seq"], line["sku"], units))
+
+    @rule(data=st.data(), deliver=st.booleans())
+    def work_to_the_end(self, data, deliver):
+        """Picks every line of an open shipment, packs and ships it."""
+        shipment = self._shipment(data, ("PENDING", "PICKING"))
+        if not shipment:
+            return
+        for line in shipment["lines"]:
+            if line["quantity"] > line["picked"]:
+                assert not self.engine.execute(ScanShipment(shipment["seq"], line["sku"], line["quantity"] - line["picked"])).errors
+        assert not self.engine.execute(PackShipment(shipment["seq"])).errors
+        assert not self.engine.execute(ShipShipment(shipment["seq"], "UPS", "1Z")).errors
+        if deliver:
+            assert not self.engine.execute(DeliverShipment(shipment["seq"])).errors
+
+    @rule(data=st.data())
+    def pack_ship_deliver(self, data):
+        shipment = self._shipment(data, ("PICKING", "PACKED", "SHIPPED"))
+        if shipment:
+            step = {"PICKING": PackShipment(shipment["seq"]), "PACKED": ShipShipment(shipment["seq"], "UPS", "1Z"),
+                    "SHIPPED": DeliverShipment(shipment["seq"])}[shipment["status"]]
+            self.engine.execute(step)
+
+    @rule(data=st.data(), units=st.integers(1, 3), resellable=st.booleans(), outcome=st.sampled_from(["receive", "reject"]))
+    def return_goods(self, data, units, resellable, outcome):
+        if not self.orders:
+            return
+        order = self.engine.read.order(data.draw(st.sampled_from(self.orders)))
+        line = data.draw(st.sampled_from(order["lines"]))
+        requested = self.engine.execute(RequestReturn(order["seq"], [ReturnLineDraft(line["sku"], units)]))
+        if requested.errors:
+            return
+        rma = requested.value["seq"]
+        if outcome == "reject":
+            self.engine.execute(RejectReturn(rma, "no"))
+            return
+        self.engine.execute(ApproveReturn(rma))
+        condition = "RESELLABLE" if resellable else "DAMAGED"
+        self.engine.execute(ReceiveReturn(rma, [(line["sku"], units, condition)]))
+
+    @rule(sku=skus, loc=locs, ordered=st.integers(1, 6), received=st.integers(0, 7), cancel=st.booleans())
+    def purchase(self, sku, loc, ordered, received, cancel):
+        po = self.engine.execute(CreatePurchaseOrder("Acme", loc, [(sku, ordered)])).value
+        if received:
+            self.engine.execute(ReceivePurchaseOrder(po["seq"], [(sku, received)]))
+        if cancel:
+            self.engine.execute(CancelPurchaseOrder(po["seq"]))
+
     @invariant()
     def invariants_hold_on_disk(self):
         assert audit(self.engine.store) == []
@@ -86,9 +156,9 @@ class EngineMachine(RuleBasedStateMachine):
         live = self.engine.sequencer.state.stock
         fresh = EngineState.load(self.engine.store).stock
         n, m = live.n_sku, live.n_loc
-        for field in ("on_hand", "committed", "safety"):
+        for field in ("on_hand", "committed", "safety", "incoming"):
             assert np.array_equal(getattr(live, field)[:n, :m], getattr(fresh, field)[:n, :m]), field
 
 
-EngineMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=25, deadline=None)
+EngineMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=30, deadline=None)
 TestEngineProperties = EngineMachine.TestCase
