@@ -4,14 +4,17 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import (
-    catalog_handlers, inventory_handlers, order_handlers, purchasing_handlers, returns_handlers, warehouse_handlers,
+    automation_handlers, catalog_handlers, inventory_handlers, order_handlers, purchasing_handlers, returns_handlers,
+    warehouse_handlers,
 )
 from .commands import (
     AdjustInventory, ApproveReturn, CancelOrder, CancelPurchaseOrder, CreatePurchaseOrder, DeliverShipment,
     HoldOrder, PackShipment, PlaceOrders, ReceivePurchaseOrder, ReceiveReturn, RefundReturn, RejectReturn,
     ReleaseOrder, ReportShort, RequestReturn, Result, ScanShipment, SetInventory, SetRoutingPolicy, ShipShipment,
-    UpsertChannel, UpsertLocation, UpsertProducts,
+    UpsertChannel, UpsertLocation, UpsertProducts, SaveRule, DeleteRule, InstallDefaults, CreateWebhook, DeleteWebhook,
+    RetryDelivery, EmailAttempt, DeliveryAttempt,
 )
+from .reactions import after_command
 from .placement import place
 from .state import EngineState
 from .tx import WriteTx
@@ -39,6 +42,14 @@ HANDLERS: dict[type, Callable[[EngineState, WriteTx, Any], Result]] = {
     CreatePurchaseOrder: purchasing_handlers.create,
     ReceivePurchaseOrder: purchasing_handlers.receive,
     CancelPurchaseOrder: purchasing_handlers.cancel,
+    SaveRule: automation_handlers.save_rule,
+    DeleteRule: automation_handlers.delete_rule,
+    InstallDefaults: automation_handlers.install_defaults,
+    CreateWebhook: automation_handlers.create_webhook,
+    DeleteWebhook: automation_handlers.delete_webhook,
+    RetryDelivery: automation_handlers.retry_delivery,
+    EmailAttempt: automation_handlers.email_attempt,
+    DeliveryAttempt: automation_handlers.delivery_attempt,
 }
 
 
@@ -47,6 +58,7 @@ def apply_batch(state: EngineState, tx: WriteTx, commands: list) -> list[Result]
     results: list[Result] = []
     i = 0
     while i < len(commands):
+        start = len(tx.events)
         if isinstance(commands[i], PlaceOrders):
             j = i
             while j < len(commands) and isinstance(commands[j], PlaceOrders):
@@ -56,5 +68,6 @@ def apply_batch(state: EngineState, tx: WriteTx, commands: list) -> list[Result]
         else:
             results.append(HANDLERS[type(commands[i])](state, tx, commands[i]))
             i += 1
+        after_command(state, tx, start)
     state.flush(tx)
     return results

@@ -222,3 +222,63 @@ class ReceivePurchaseOrder:
 @dataclass(slots=True)
 class CancelPurchaseOrder:
     po: int
+
+
+@dataclass(slots=True)
+class ActionDraft:
+    type: str
+    params: Any = None
+    delay_seconds: int = 0
+
+
+@dataclass(slots=True)
+class SaveRule:
+    name: str
+    event: str
+    actions: list[ActionDraft]
+    condition: str | None = None
+    enabled: bool = True
+    priority: int = 0
+    rule: int | None = None  # set: update that rule
+
+
+@dataclass(slots=True)
+class DeleteRule:
+    rule: int
+
+
+@dataclass(slots=True)
+class InstallDefaults:
+    """Once per database: the default automation rules."""
+
+
+@dataclass(slots=True)
+class CreateWebhook:
+    url: str
+    events: list[str]
+    secret: str
+
+
+@dataclass(slots=True)
+class DeleteWebhook:
+    webhook: int
+
+
+@dataclass(slots=True)
+class RetryDelivery:
+    delivery: int
+
+
+@dataclass(slots=True)
+class EmailAttempt:
+    """A dispatcher's report: sent (error None), failed (error), or not attempted (no SMTP)."""
+    email: int
+    error: str | None = None
+    attempted: bool = True
+
+
+@dataclass(slots=True)
+class DeliveryAttempt:
+    delivery: int
+    response_status: int | None = None
+    error: str | None = None

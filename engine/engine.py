@@ -21,6 +21,10 @@ class Engine:
     def open(cls, path: str | Path) -> "Engine":
         return cls(Store(path))
 
+    def listen(self, listener) -> None:
+        """`listener(events)` runs on the writer thread after each commit, with its events in order."""
+        self.sequencer.listeners.append(listener)
+
     def submit(self, command: object) -> Future:
         return self.sequencer.submit(command)
 

@@ -7,6 +7,8 @@ from dataclasses import replace
 from . import orders as order_rules
 from .allocation import Outcome, Request, allocate
 from .conditions import holds
+from .events import emit, order_data
+from .ids import global_id
 from .routing import reason
 from .state import EngineState
 from .store import ALLOC_KEY, BACKORDER_KEY, seq_key
@@ -93,6 +95,8 @@ def _assign_shipments(state: EngineState, tx: WriteTx, order: dict) -> None:
             seq = state.next("shipment")
             pending[alloc["loc"]] = seq
             order["shipments"].append({"seq": seq, "loc": alloc["loc"], "status": "PENDING"})
+            emit(state, tx, "SHIPMENT_CREATED", order, location=alloc["loc"], shipmentSeq=seq,
+                 shipmentId=global_id("Shipment", seq), **order_data(order))
             tx.put_raw("idx_ship_loc", seq_key(alloc["loc"], seq), b"")
             tx.save_shipment({
                 "seq": seq, "order": order["seq"], "loc": alloc["loc"], "status": "PENDING", "lines": [],
@@ -209,6 +213,7 @@ def release_newest(state: EngineState, tx: WriteTx, s: int, l: int) -> set[int]:
         if release_units(state, tx, order, li, pi, state.catalog.location_codes[l], excess):
             touched.add(seq)
             settle(state, tx, order)
+            emit(state, tx, "ORDER_BACKORDERED", order, **order_data(order))
     return touched
 
 
@@ -237,3 +242,4 @@ def fill_backorders(state: EngineState, tx: WriteTx, skus: set[int]) -> None:
             if outcome.allocations:
                 record(state, tx, order, parts, outcome)
                 settle(state, tx, order)
+                emit(state, tx, "ORDER_ALLOCATED", order, **order_data(order))

@@ -67,3 +67,15 @@ orders_scan_max = 200_000
 
 # Earlier backorders walked to answer one backordered line's expectedAt.
 expected_at_scan_max = 10_000
+
+# Automation: actions per rule, how long SEND_EMAIL may be delayed, events that rules may
+# cause from one command (a rule that cancels on ORDER_CANCELLED must not loop forever).
+rule_actions_max = 20
+delay_seconds_max = 30 * 24 * 3600
+rule_events_max = 10_000
+
+# Outbound messages: attempts before FAILED (webhooks: from 1 s, doubling), webhook timeout.
+delivery_attempts_max = 10
+webhook_timeout_s = 10
+webhook_secret_chars_min = 16
+url_chars_max = 2_000

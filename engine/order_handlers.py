@@ -4,6 +4,7 @@ from __future__ import annotations
 from . import orders as order_rules, validation as check
 from .commands import CancelOrder, HoldOrder, ReleaseOrder, Result
 from .errors import Code, err
+from .events import emit, order_data
 from .fulfilment import fill_backorders, release_units, set_shipment_status, settle
 from .state import EngineState
 from .tx import WriteTx
@@ -43,6 +44,7 @@ def cancel(state: EngineState, tx: WriteTx, cmd: CancelOrder) -> Result:
                         freed.add(state.catalog.products[part["sku"]].idx)
     order["held"], order["cancelReason"] = False, cmd.reason
     settle(state, tx, order)
+    emit(state, tx, "ORDER_CANCELLED", order, reason=cmd.reason, **order_data(order))
     fill_backorders(state, tx, freed)
     return Result(order)
 
@@ -64,6 +66,7 @@ def hold(state: EngineState, tx: WriteTx, cmd: HoldOrder) -> Result:
         return Result(None, errors)
     order.update(held=True, holdReason=cmd.reason, released=False)
     settle(state, tx, order)
+    emit(state, tx, "ORDER_HELD", order, reason=cmd.reason, **order_data(order))
     return Result(order)
 
 
@@ -75,4 +78,5 @@ def release(state: EngineState, tx: WriteTx, cmd: ReleaseOrder) -> Result:
         return Result(None, errors)
     order.update(held=False, holdReason=None, released=True)
     settle(state, tx, order)
+    emit(state, tx, "ORDER_RELEASED", order, **order_data(order))
     return Result(order)

@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 
 from . import limits, orders as order_rules, validation as check
 from .allocation import allocate
+from .automation import hold_on_placement
+from .events import emit, order_data
 from .commands import OrderDraft, PlaceOrders, Result
 from .errors import Code, err
 from .fulfilment import record, routing_request, settle
@@ -66,7 +68,15 @@ def _route(state: EngineState, tx: WriteTx, group, results) -> None:
             continue
         order = _store(state, tx, tentative)
         record(state, tx, order, order_parts, outcome)
+        hold_on_placement(state, order)
         settle(state, tx, order)
+        emit(state, tx, "ORDER_PLACED", order, **order_data(order))
+        if order["held"]:
+            emit(state, tx, "ORDER_HELD", order, reason=order["holdReason"], **order_data(order))
+        if outcome.allocations:
+            emit(state, tx, "ORDER_ALLOCATED", order, **order_data(order))
+        if any(order_rules.line_backordered(l) for l in order["lines"]):
+            emit(state, tx, "ORDER_BACKORDERED", order, **order_data(order))
         results[ci].value[oi] = order
 
 

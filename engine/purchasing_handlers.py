@@ -6,6 +6,8 @@ from datetime import timezone
 from . import limits, validation as check
 from .commands import CancelPurchaseOrder, CreatePurchaseOrder, ReceivePurchaseOrder, Result
 from .errors import Code, err
+from .events import emit
+from .ids import global_id
 from .fulfilment import fill_backorders
 from .ledger import change_on_hand
 from .state import EngineState
@@ -58,6 +60,7 @@ def create(state: EngineState, tx: WriteTx, cmd: CreatePurchaseOrder) -> Result:
         _incoming(state, tx, s, location["idx"], quantity)
         tx.put_raw("idx_po_sku", u32(s) + u64(seq), b"")
     tx.put("purchase_orders", u64(seq), record)
+    _event(state, tx, "PURCHASE_ORDER_CREATED", record)
     return Result(record)
 
 
@@ -111,6 +114,7 @@ def receive(state: EngineState, tx: WriteTx, cmd: ReceivePurchaseOrder) -> Resul
     done = all(line["received"] == line["quantity"] for line in record["lines"])
     record["status"] = "RECEIVED" if done else "PARTIALLY_RECEIVED"
     _save(state, tx, record)
+    _event(state, tx, "PURCHASE_ORDER_RECEIVED", record, received=[{"sku": s, "quantity": q} for s, q in cmd.lines])
     fill_backorders(state, tx, arrived)
     return Result(record)
 
@@ -125,6 +129,13 @@ def cancel(state: EngineState, tx: WriteTx, cmd: CancelPurchaseOrder) -> Result:
     record["status"] = "CANCELLED"
     _save(state, tx, record)
     return Result(record)
+
+
+def _event(state: EngineState, tx: WriteTx, type_: str, record: dict, **extra: object) -> None:
+    skus = {l["sku"] for l in record["lines"]}
+    emit(state, tx, type_, sku=next(iter(skus)) if len(skus) == 1 else None, location=record["location"],
+         purchaseOrderId=global_id("PurchaseOrder", record["seq"]), number=record["number"], supplier=record["supplier"],
+         status=record["status"], **extra)
 
 
 def _save(state: EngineState, tx: WriteTx, record: dict) -> None:

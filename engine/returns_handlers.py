@@ -9,6 +9,8 @@ from .commands import (
     ApproveReturn, LineDraft, OrderDraft, PlaceOrders, ReceiveReturn, RefundReturn, RejectReturn, RequestReturn, Result,
 )
 from .errors import Code, err
+from .events import emit
+from .ids import global_id
 from .fulfilment import fill_backorders
 from .ledger import change_on_hand
 from .placement import place
@@ -52,6 +54,7 @@ def request(state: EngineState, tx: WriteTx, cmd: RequestReturn) -> Result:
     order.setdefault("returns", []).append(seq)
     tx.save_order(order)
     tx.put("returns", u64(seq), record)
+    _event(state, tx, "RETURN_REQUESTED", order, record)
     return Result(record)
 
 
@@ -178,6 +181,7 @@ def receive(state: EngineState, tx: WriteTx, cmd: ReceiveReturn) -> Result:
     amount = sum((Decimal(order["lines"][l["orderLine"]]["unitPrice"]) * l["received"] for l in record["lines"]), Decimal(0))
     record.update(status="RECEIVED", refundAmount=str(amount))
     tx.put("returns", u64(record["seq"]), record)
+    _event(state, tx, "RETURN_RECEIVED", order, record)
     fill_backorders(state, tx, restocked)
     return Result(record)
 
@@ -190,4 +194,12 @@ def refund(state: EngineState, tx: WriteTx, cmd: RefundReturn) -> Result:
         return Result(None, errors)
     record["status"] = "REFUNDED"
     tx.put("returns", u64(record["seq"]), record)
+    _event(state, tx, "RETURN_REFUNDED", tx.order(record["order"]), record)
     return Result(record)
+
+
+def _event(state: EngineState, tx: WriteTx, type_: str, order: dict, record: dict) -> None:
+    emit(state, tx, type_, order, id=global_id("Return", record["seq"]), number=record["number"],
+         status=record["status"], resolution=record["resolution"], refundAmount=record["refundAmount"],
+         orderNumber=order["number"], lines=[{"sku": l["sku"], "quantity": l["quantity"], "received": l["received"]}
+                                             for l in record["lines"]])

@@ -13,6 +13,7 @@ import lmdb
 
 from . import limits
 from .apply import apply_batch
+from .commands import InstallDefaults
 from .errors import CommitFailed
 from .state import EngineState
 from .store import Store
@@ -31,13 +32,17 @@ class ApplyFailed(Exception):
 
 
 class Sequencer:
-    def __init__(self, store: Store, on_commit: Callable[[EngineState], None] | None = None):
+    def __init__(self, store: Store):
         self.store = store
         self.state = EngineState.load(store)
-        self.on_commit = on_commit
+        self.listeners: list[Callable[[list[dict]], None]] = []
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="oms-writer", daemon=True)
         self.stats = {"batches": 0, "commands": 0, "last_batch": 0, "last_commit_ms": 0.0}
+        if not self.state.defaults_installed:
+            installed: Future = Future()
+            self._commit([(InstallDefaults(), installed)])  # before the writer thread exists
+            installed.result()
         self._thread.start()
 
     def submit(self, command: object) -> Future:
@@ -90,25 +95,30 @@ class Sequencer:
             for _, future in batch:
                 future.set_exception(CommitFailed(f"not stored: {type(cause).__name__}: {cause}"))
             return
+        results, events = results
         self.stats.update(batches=self.stats["batches"] + 1, commands=self.stats["commands"] + len(batch),
                           last_batch=len(batch), last_commit_ms=(time.perf_counter() - started) * 1000)
-        if self.on_commit:
-            self.on_commit(self.state)
         for (_, future), result in zip(batch, results):
             future.set_result(result)
+        for listener in self.listeners:
+            try:
+                listener(events)
+            except Exception:
+                log.exception("an event listener failed")
 
     def _write(self, commands: list) -> list:
         for attempt in range(8):
             txn = self.store.env.begin(write=True)
+            tx = WriteTx(self.store, txn)
             try:
                 try:
-                    results = apply_batch(self.state, WriteTx(self.store, txn), commands)
+                    results = apply_batch(self.state, tx, commands)
                 except lmdb.MapFullError:
                     raise
                 except Exception as exc:
                     raise ApplyFailed(str(exc)) from exc
                 txn.commit()
-                return results
+                return results, tx.events
             except lmdb.MapFullError:
                 txn.abort()
                 self.store.grow()

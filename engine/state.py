@@ -9,12 +9,14 @@ import bisect
 from collections import defaultdict
 
 from .allocation import LocationTable, location_table
+from .automation import CompiledAutomation, compile_rule
+from .events import flush_events
 from .catalog import Catalog
 from .routing import Router
 from .stock import StockTable
 from .store import BACKORDER_KEY, U32, Store, loads
 
-COUNTERS = ("order", "shipment", "ledger", "return", "po")
+COUNTERS = ("order", "shipment", "ledger", "return", "po", "event", "rule", "webhook", "email", "delivery")
 
 
 class EngineState:
@@ -24,6 +26,9 @@ class EngineState:
         self.router = Router(self.catalog)
         self.counters = {name: 0 for name in COUNTERS}
         self.backorders: dict[int, list[int]] = defaultdict(list)  # sku index -> order seqs, ascending
+        self.rules: dict[int, "CompiledAutomation"] = {}
+        self.webhooks: dict[int, dict] = {}
+        self.defaults_installed = False
         self._locations: tuple[int, int, LocationTable] | None = None
 
     @classmethod
@@ -43,6 +48,13 @@ class EngineState:
             for key, _ in r.scan("backorders"):
                 sku, order, _, _ = BACKORDER_KEY.unpack(key)
                 state.queue_backorder(sku, order)
+            for _, raw in r.scan("rules"):
+                record = loads(raw)
+                state.rules[record["seq"]] = compile_rule(record)
+            for _, raw in r.scan("webhooks"):
+                record = loads(raw)
+                state.webhooks[record["seq"]] = record
+            state.defaults_installed = bool(r.get("meta", b"defaults_installed"))
         return state
 
     def next(self, counter: str) -> int:
@@ -50,6 +62,7 @@ class EngineState:
         return self.counters[counter]
 
     def flush(self, tx) -> None:
+        flush_events(tx)
         tx.flush_records()
         for s in tx.dirty_skus:
             self.check_stock_row(s)

@@ -18,6 +18,7 @@ class StockTable:
     def __init__(self) -> None:
         self.n_sku = 0
         self.n_loc = 0
+        self.touched: set[tuple[int, int]] = set()  # levels changed by the current command
         self._alloc(sku_capacity_initial, loc_capacity_initial)
 
     def _alloc(self, sku_cap: int, loc_cap: int) -> None:
@@ -45,6 +46,12 @@ class StockTable:
 
     def touch(self, s: int, l: int) -> None:
         self.updated_s[s, l] = int(time.time())
+        self.touched.add((s, l))
+
+    def level(self, s: int, l: int) -> dict[str, int]:
+        on_hand, committed, safety = int(self.on_hand[s, l]), int(self.committed[s, l]), int(self.safety[s, l])
+        return {"onHand": on_hand, "committed": committed, "available": max(0, on_hand - committed - safety),
+                "safetyStock": safety, "incoming": int(self.incoming[s, l])}
 
     def row_bytes(self, s: int) -> bytes:
         n = self.n_loc

@@ -18,6 +18,7 @@ DB_NAMES = (
     "meta", "locations", "products", "channels", "stock", "orders", "order_ext",
     "idx_channel", "idx_customer", "customers", "ledger", "allocs", "backorders", "shipments",
     "idx_ship_loc", "returns", "purchase_orders", "idx_po_sku",
+    "events", "idx_event_order", "rules", "webhooks", "emails", "deliveries", "outbox",
 )
 
 U32 = struct.Struct(">I")

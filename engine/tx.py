@@ -11,7 +11,8 @@ from typing import Any, Iterator
 import lmdb
 
 from . import orders as order_rules
-from .store import Store, dumps, loads, scan, u64
+from .stock import decode_row
+from .store import Store, dumps, loads, scan, u32, u64
 
 
 class WriteTx:
@@ -21,6 +22,8 @@ class WriteTx:
         self.now = datetime.now(timezone.utc)
         self.now_iso = self.now.isoformat()
         self.dirty_skus: set[int] = set()
+        self.events: list[dict] = []
+        self.available_seen: dict[tuple[int, int], int] = {}
         self._orders: dict[int, dict] = {}
         self._shipments: dict[int, dict] = {}
 
@@ -67,6 +70,19 @@ class WriteTx:
 
     def save_shipment(self, record: dict) -> None:
         self._shipments[record["seq"]] = record
+
+    def available_before(self, s: int, l: int) -> int:
+        """Available at (s, l) before the current command: as the last command left it, or as stored."""
+        seen = self.available_seen.get((s, l))
+        if seen is not None:
+            return seen
+        raw = self.raw("stock", u32(s))
+        if raw is None:
+            return 0
+        row = decode_row(raw)
+        if l >= len(row["on_hand"]):
+            return 0
+        return max(0, int(row["on_hand"][l]) - int(row["committed"][l]) - int(row["safety"][l]))
 
     def flush_records(self) -> None:
         for seq, record in self._orders.items():

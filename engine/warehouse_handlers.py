@@ -4,6 +4,8 @@ from __future__ import annotations
 from . import limits, validation as check
 from .commands import DeliverShipment, PackShipment, ReportShort, Result, ScanShipment, ShipShipment
 from .errors import Code, err
+from .events import emit, order_data
+from .ids import global_id
 from .fulfilment import OPEN_SHIPMENT, drop_index_if_done, missing_parts, release_units, reroute, set_shipment_status, settle
 from .ledger import change_on_hand
 from .orders import iter_allocs
@@ -80,6 +82,7 @@ def pack(state: EngineState, tx: WriteTx, cmd: PackShipment) -> Result:
     set_shipment_status(order, shipment, "PACKED")
     tx.save_shipment(shipment)
     tx.save_order(order)
+    _event(state, tx, "SHIPMENT_PACKED", order, shipment)
     return Result(shipment)
 
 
@@ -104,6 +107,7 @@ def ship(state: EngineState, tx: WriteTx, cmd: ShipShipment) -> Result:
     set_shipment_status(order, shipment, "SHIPPED")
     tx.save_shipment(shipment)
     tx.save_order(order)
+    _event(state, tx, "SHIPMENT_SHIPPED", order, shipment)
     return Result(shipment)
 
 
@@ -116,4 +120,11 @@ def deliver(state: EngineState, tx: WriteTx, cmd: DeliverShipment) -> Result:
     set_shipment_status(order, shipment, "DELIVERED")
     tx.save_shipment(shipment)
     tx.save_order(order)
+    _event(state, tx, "SHIPMENT_DELIVERED", order, shipment)
     return Result(shipment)
+
+
+def _event(state: EngineState, tx: WriteTx, type_: str, order: dict, shipment: dict) -> None:
+    emit(state, tx, type_, order, location=shipment["loc"], shipmentSeq=shipment["seq"],
+         shipmentId=global_id("Shipment", shipment["seq"]), carrier=shipment["carrier"],
+         trackingNumber=shipment["trackingNumber"], trackingUrl=shipment["trackingUrl"], **order_data(order))

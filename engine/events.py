@@ -1,0 +1,61 @@
+"""The event log: every state change appends events in the same commit, in commit order,
+with the order, sku and location they concern. Gap-free sequence numbers are cursors."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .store import U64, u64
+
+if TYPE_CHECKING:
+    from .state import EngineState
+    from .tx import WriteTx
+
+EVENT_TYPES = (
+    "ORDER_PLACED", "ORDER_ALLOCATED", "ORDER_BACKORDERED", "ORDER_HELD", "ORDER_RELEASED", "ORDER_CANCELLED",
+    "SHIPMENT_CREATED", "SHIPMENT_PACKED", "SHIPMENT_SHIPPED", "SHIPMENT_DELIVERED",
+    "RETURN_REQUESTED", "RETURN_RECEIVED", "RETURN_REFUNDED", "STOCK_CHANGED", "STOCK_LOW",
+    "PURCHASE_ORDER_CREATED", "PURCHASE_ORDER_RECEIVED",
+)
+
+
+def emit(state: EngineState, tx: WriteTx, type_: str, order: dict | None = None, sku: str | None = None, location: str | None = None,
+         **data: object) -> dict:
+    """Appends an event to this batch, numbered now (a failed batch reloads the counters)."""
+    assert type_ in EVENT_TYPES, type_
+    event = {
+        "seq": state.next("event"), "type": type_, "at": tx.now_iso, "order": order["seq"] if order else None,
+        "channel": order["channel"] if order else None, "sku": sku, "location": location, "data": data,
+    }
+    tx.events.append(event)
+    return event
+
+
+def order_data(order: dict) -> dict:
+    from .orders import status
+    return {"number": order["number"], "status": status(order), "channel": order["channel"], "total": order["subtotal"]}
+
+
+def stock_events(state: EngineState, tx: WriteTx) -> None:
+    """STOCK_CHANGED for every level the last command changed; STOCK_LOW when available at a
+    location dropped to 0."""
+    stock = state.stock
+    for s, l in sorted(stock.touched):
+        level = stock.level(s, l)
+        before = tx.available_before(s, l)
+        sku, loc = state.catalog.sku_by_idx[s], state.catalog.location_codes[l]
+        emit(state, tx, "STOCK_CHANGED", sku=sku, location=loc, **level)
+        if before > 0 and level["available"] == 0:
+            emit(state, tx, "STOCK_LOW", sku=sku, location=loc, **level)
+        tx.available_seen[(s, l)] = level["available"]
+    stock.touched.clear()
+
+
+def flush_events(tx: WriteTx) -> None:
+    for event in tx.events:
+        tx.put("events", u64(event["seq"]), event)
+        if event["order"] is not None:
+            tx.put_raw("idx_event_order", u64(event["order"]) + u64(event["seq"]), b"")
+
+
+def event_seq(key: bytes) -> int:
+    return U64.unpack(key[-8:])[0]

@@ -1,0 +1,77 @@
+"""What follows a command in its own commit: stock events, webhook deliveries for
+subscribed hooks, and automation rules (whose actions may cause further events)."""
+from __future__ import annotations
+
+import logging
+
+from . import limits, orders as order_rules
+from .automation import queue_action_messages, rules_for
+from .commands import CancelOrder, CreatePurchaseOrder
+from .conditions import holds
+from .events import stock_events
+from .notifications import queue_delivery
+from .state import EngineState
+from .tx import WriteTx
+
+log = logging.getLogger("oms.automation")
+
+
+def after_command(state: EngineState, tx: WriteTx, start: int) -> None:
+    stock_events(state, tx)
+    i = start
+    while i < len(tx.events):
+        if i - start >= limits.rule_events_max:
+            log.error("rules caused more than %d events in one command; the rest run no rules", limits.rule_events_max)
+            return
+        event = tx.events[i]
+        for hook in state.webhooks.values():
+            if hook["active"] and event["type"] in hook["events"]:
+                queue_delivery(state, tx, event, hook["url"], hook["secret"], webhook=hook["seq"])
+        _run_rules(state, tx, event)
+        stock_events(state, tx)
+        i += 1
+
+
+def cel_context(tx: WriteTx, event: dict, order: dict | None) -> dict:
+    data = event["data"]
+    context: dict = {"order": order_rules.cel_view(order) if order else None}
+    if event["type"].startswith("SHIPMENT_") and "shipmentId" in data:
+        shipment = tx.shipment(data["shipmentSeq"])
+        context["shipment"] = {"id": data["shipmentId"], "location": shipment["loc"], "status": shipment["status"],
+                               "carrier": shipment["carrier"], "trackingNumber": shipment["trackingNumber"],
+                               "lines": shipment["lines"]}
+    if event["type"].startswith("RETURN_"):
+        context["return"] = {k: data.get(k) for k in ("id", "number", "status", "resolution", "lines")}
+    if event["type"].startswith("STOCK_"):
+        context["stock"] = {"sku": event["sku"], "location": event["location"], **data}
+    return context
+
+
+def _run_rules(state: EngineState, tx: WriteTx, event: dict) -> None:
+    rules = rules_for(state, event["type"])
+    if not rules:
+        return
+    order = tx.order(event["order"]) if event["order"] is not None else None
+    context = cel_context(tx, event, order)
+    for rule in rules:
+        if not holds(rule.program, context):
+            continue
+        for action in rule.record["actions"]:
+            _act(state, tx, rule, action, event, order)
+
+
+def _act(state: EngineState, tx: WriteTx, rule, action: dict, event: dict, order: dict | None) -> None:
+    kind, params = action["type"], action["params"]
+    if kind == "ADD_TAG" and order is not None and params["tag"] not in order["tags"]:
+        order["tags"].append(params["tag"])
+        tx.save_order(order)
+    elif kind in ("SEND_EMAIL", "CALL_WEBHOOK"):
+        queue_action_messages(state, tx, rule, action, event, order)
+    elif kind == "CANCEL" and order is not None:
+        from .order_handlers import cancel
+        cancel(state, tx, CancelOrder(order["seq"], params.get("reason") or rule.record["name"]))
+    elif kind == "CREATE_PURCHASE_ORDER":
+        location = params.get("location") or event["location"]
+        if event["sku"] and location:
+            from .purchasing_handlers import create
+            create(state, tx, CreatePurchaseOrder(params["supplier"], location, [(event["sku"], params["quantity"])]))
