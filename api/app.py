@@ -1,6 +1,7 @@
 """The composition root: LMDB environment, engine, schema and the aiohttp application."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from pathlib import Path
@@ -9,14 +10,20 @@ import orjson
 from aiohttp import web
 from cross_web import HTTPException
 from strawberry.aiohttp.views import GraphQLView
+from strawberry.exceptions import ConnectionRejectionError
 
 from engine import Engine, limits
 
 from .auth import admin_token_digest, bearer_ok
+from .live.hub import Hub
+from .notify.dispatcher import Dispatcher
+from .notify.email import SmtpConfig
 from .schema import schema
 
 log = logging.getLogger("oms.api")
 ENGINE = web.AppKey("engine", Engine)
+HUB = web.AppKey("hub", Hub)
+DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 TOKEN_DIGEST = web.AppKey("token_digest", str)
 CORS_ORIGINS = web.AppKey("cors_origins", tuple)
 WS_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
@@ -24,7 +31,18 @@ WS_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 
 class OmsGraphQLView(GraphQLView):
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> dict:
-        return {"request": request, "response": response, "engine": request.app[ENGINE]}
+        return {"request": request, "response": response, "engine": request.app[ENGINE], "hub": request.app[HUB],
+                "token_digest": request.app[TOKEN_DIGEST]}
+
+    async def on_ws_connect(self, context: dict) -> None:
+        """The token travels in connection_init: {"Authorization": "Bearer ..."}; a bad one closes with 4403."""
+        params = context.get("connection_params") or {}
+        header = params.get("Authorization") or params.get("authorization")
+        if not bearer_ok(header if isinstance(header, str) else None, context["token_digest"]):
+            socket = context["response"]
+            if socket.ws_protocol == "graphql-ws":  # the legacy protocol would otherwise close with 1011
+                await socket.close(code=4403, message=b"Forbidden")
+            raise ConnectionRejectionError()
 
     def parse_json(self, data: str | bytes) -> object:
         parsed = orjson.loads(data)
@@ -84,13 +102,21 @@ def create_app(data_dir: str | Path, announce=print) -> web.Application:
     app[ENGINE] = engine
     app[TOKEN_DIGEST] = admin_token_digest(engine.store, announce)
     app[CORS_ORIGINS] = cors_origins()
-    view = OmsGraphQLView(schema=schema, graphql_ide="graphiql", allowed_origins=list(app[CORS_ORIGINS]))
+    view = OmsGraphQLView(schema=schema, graphql_ide="graphiql", allowed_origins=list(app[CORS_ORIGINS]),
+                          max_subscriptions_per_connection=limits.subscriptions_per_connection_max)
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
 
-    async def close_engine(app: web.Application):
+    async def run_engine(app: web.Application):
+        app[HUB] = Hub(engine, asyncio.get_running_loop())
+        app[DISPATCHER] = dispatcher = Dispatcher(engine, SmtpConfig.from_env())
+        app[HUB].on_commit.append(dispatcher.poke)
+        running = asyncio.create_task(dispatcher.run())
         yield
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await dispatcher.close()
         engine.close()  # the writer finishes every submitted command, then LMDB closes cleanly
 
-    app.cleanup_ctx.append(close_engine)
+    app.cleanup_ctx.append(run_engine)
     return app

@@ -4,11 +4,13 @@ from __future__ import annotations
 import base64
 import binascii
 
+from engine.ids import global_id
+
 id_chars_max = 1024  # base64 of a type name and a 128-character key of 4-byte characters
 
 
 def encode(type_name: str, key: object) -> str:
-    return base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("=")
+    return global_id(type_name, key)
 
 
 def decode(value: str, expected: str | None = None) -> tuple[str, str] | None:

@@ -11,10 +11,13 @@ from strawberry.tools import merge_types
 from engine import limits
 
 from . import ids
+from .automation.resolvers import AutomationMutation, AutomationQuery
+from .automation.types import AutomationRule, Email, Event, Webhook, WebhookDelivery
 from .catalog.resolvers import CatalogMutation, CatalogQuery
 from .catalog.types import Channel, Location, Product
 from .common import Node
 from .inventory.resolvers import InventoryMutation, InventoryQuery
+from .live.subscriptions import Subscription
 from .orders.resolvers import OrderMutation, OrderQuery
 from .orders.types import Customer, Order, Shipment
 from .purchasing.resolvers import PurchasingMutation, PurchasingQuery
@@ -46,7 +49,9 @@ class NodeQuery:
             record = read.customer(key)
             return Customer.of(record) if record else None
         by_seq = {"Order": (read.order, Order), "Shipment": (read.shipment, Shipment), "Return": (read.return_, Return),
-                  "PurchaseOrder": (read.purchase_order, PurchaseOrder)}
+                  "PurchaseOrder": (read.purchase_order, PurchaseOrder), "Event": (read.event, Event),
+                  "AutomationRule": (read.rule, AutomationRule), "Email": (read.email, Email),
+                  "Webhook": (read.webhook, Webhook), "WebhookDelivery": (read.delivery, WebhookDelivery)}
         if kind in by_seq and key.isdigit() and len(key) < 19:
             fetch, node_type = by_seq[kind]
             record = fetch(int(key))
@@ -54,14 +59,17 @@ class NodeQuery:
         return None
 
 
-Query = merge_types("Query", (NodeQuery, CatalogQuery, InventoryQuery, OrderQuery, WarehouseQuery, ReturnsQuery, PurchasingQuery))
+Query = merge_types("Query", (NodeQuery, CatalogQuery, InventoryQuery, OrderQuery, WarehouseQuery, ReturnsQuery, PurchasingQuery,
+                              AutomationQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, OrderMutation, WarehouseMutation, ReturnsMutation,
-                                    PurchasingMutation))
+                                    PurchasingMutation, AutomationMutation))
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[Location, Product, Channel, Order, Customer, Shipment, Return, PurchaseOrder],
+    subscription=Subscription,
+    types=[Location, Product, Channel, Order, Customer, Shipment, Return, PurchaseOrder, Event, AutomationRule, Email, Webhook,
+           WebhookDelivery],
     extensions=[
         ParserCache(maxsize=1024),
         ValidationCache(maxsize=1024),

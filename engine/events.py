@@ -35,6 +35,17 @@ def order_data(order: dict) -> dict:
     return {"number": order["number"], "status": status(order), "channel": order["channel"], "total": order["subtotal"]}
 
 
+def event_view(event: dict) -> dict:
+    """The Event as the contract shows it (webhook bodies, GraphQL): {id, cursor, type, ...}."""
+    from .ids import global_id
+    return {
+        "id": global_id("Event", event["seq"]), "cursor": str(event["seq"]), "type": event["type"],
+        "occurredAt": event["at"], "orderId": None if event["order"] is None else global_id("Order", event["order"]),
+        "sku": event["sku"], "location": event["location"],
+        "data": {k: v for k, v in event["data"].items() if not k.endswith("Seq")},
+    }
+
+
 def stock_events(state: EngineState, tx: WriteTx) -> None:
     """STOCK_CHANGED for every level the last command changed; STOCK_LOW when available at a
     location dropped to 0."""

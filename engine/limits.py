@@ -79,3 +79,8 @@ delivery_attempts_max = 10
 webhook_timeout_s = 10
 webhook_secret_chars_min = 16
 url_chars_max = 2_000
+
+# Live subscriptions: events buffered per subscriber before it is disconnected as too slow
+# (it resumes from its last cursor), and subscriptions per websocket connection.
+subscriber_buffer_events_max = 10_000
+subscriptions_per_connection_max = 100

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .state import EngineState
     from .tx import WriteTx
 
-OUTBOX_KEY = struct.Struct(">Q1sQ")  # due (ms since epoch), kind (E: email, W: webhook), sequence
+OUTBOX_KEY = struct.Struct(">1sQQ")  # kind (E: email, W: webhook), due (ms since epoch), sequence
 EMAIL, WEBHOOK = b"E", b"W"
 SUBJECTS = {
     "order_confirmation": "Order {number} confirmed",
@@ -39,8 +39,8 @@ def _due_ms(at: datetime) -> int:
 
 def _schedule(tx: WriteTx, kind: bytes, seq: int, at: datetime, previous: datetime | None = None) -> None:
     if previous is not None:
-        tx.delete("outbox", OUTBOX_KEY.pack(_due_ms(previous), kind, seq))
-    tx.put_raw("outbox", OUTBOX_KEY.pack(_due_ms(at), kind, seq), b"")
+        tx.delete("outbox", OUTBOX_KEY.pack(kind, _due_ms(previous), seq))
+    tx.put_raw("outbox", OUTBOX_KEY.pack(kind, _due_ms(at), seq), b"")
 
 
 def queue_email(state: EngineState, tx: WriteTx, template: str, to: str | None, context: dict, order: int | None,
@@ -81,7 +81,7 @@ def backoff_s(attempts: int) -> int:
 def record_attempt(tx: WriteTx, db: str, kind: bytes, record: dict, error: str | None, response_status: int | None = None) -> dict:
     """One send attempt's outcome: SENT, or retried with backoff, or FAILED after the last attempt."""
     previous = datetime.fromisoformat(record["nextAttemptAt"])
-    tx.delete("outbox", OUTBOX_KEY.pack(_due_ms(previous), kind, record["seq"]))
+    tx.delete("outbox", OUTBOX_KEY.pack(kind, _due_ms(previous), record["seq"]))
     record["attempts"] += 1
     record["lastError"] = error
     if kind == WEBHOOK:

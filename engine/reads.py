@@ -8,8 +8,9 @@ from typing import Any, Callable, Iterator
 from . import limits
 from .routing import location_mask, policy_record
 from .catalog import Catalog
+from .notifications import OUTBOX_KEY
 from .stock import decode_row
-from .store import BACKORDER_KEY, LEDGER_KEY, U32, ReadTxn, Store, seq_key, text_key, u32, u64
+from .store import BACKORDER_KEY, LEDGER_KEY, U32, ReadTxn, Store, loads, seq_key, text_key, u32, u64
 
 
 def iso_from_s(seconds: int) -> str | None:
@@ -219,6 +220,83 @@ class Reader:
         with self.txn() as r:
             rows = (r.get(db, k) for k, _ in r.scan(db, start=u64((after or 0) + 1)))
             return _page(({**x, "cursor": str(x["seq"])} for x in rows if match(x)), first)
+
+    def events(self, after: int | None, first: int, types: list[str] | None = None, order: int | None = None,
+               channel: str | None = None) -> tuple[list[dict], bool]:
+        """The event log in commit order; cursors are sequence numbers."""
+        wanted = set(types or ()) or None
+        with self.txn() as r:
+            start = (after or 0) + 1
+            if order is not None:
+                keys = (k[8:] for k, _ in r.scan("idx_event_order", u64(order), u64(order) + u64(start)))
+            else:
+                keys = (k for k, _ in r.scan("events", start=u64(start)))
+            rows = (r.get("events", k) for k in keys)
+            return _page((e for e in rows if (wanted is None or e["type"] in wanted)
+                          and (channel is None or e["channel"] == channel)), first)
+
+    def last_event_seq(self) -> int:
+        with self.txn() as r:
+            return (r.get("meta", b"counters") or {}).get("event", 0)
+
+    def rules(self) -> list[dict]:
+        with self.txn() as r:
+            rows = [loads(v) for _, v in r.scan("rules")]
+        return sorted(rows, key=lambda x: (-x["priority"], x["seq"]))
+
+    def rule(self, seq: int) -> dict | None:
+        with self.txn() as r:
+            return r.get("rules", u64(seq))
+
+    def webhooks(self) -> list[dict]:
+        with self.txn() as r:
+            return [loads(v) for _, v in r.scan("webhooks")]
+
+    def webhook(self, seq: int) -> dict | None:
+        with self.txn() as r:
+            return r.get("webhooks", u64(seq))
+
+    def emails(self, after: int | None, first: int, to: str | None = None, order: int | None = None,
+               status: str | None = None) -> tuple[list[dict], bool]:
+        return self._records("emails", after, first, lambda e: (to is None or e["to"] == to)
+                             and (order is None or e["order"] == order) and (status is None or e["status"] == status))
+
+    def email(self, seq: int) -> dict | None:
+        with self.txn() as r:
+            return r.get("emails", u64(seq))
+
+    def deliveries(self, after: int | None, first: int, webhook: int | None = None, status: str | None = None) -> tuple[list[dict], bool]:
+        return self._records("deliveries", after, first, lambda d: (webhook is None or d["webhook"] == webhook)
+                             and (status is None or d["status"] == status))
+
+    def delivery(self, seq: int) -> dict | None:
+        with self.txn() as r:
+            return r.get("deliveries", u64(seq))
+
+    def event(self, seq: int) -> dict | None:
+        with self.txn() as r:
+            return r.get("events", u64(seq))
+
+    def due(self, kind: bytes, now_ms: int, limit: int) -> list[int]:
+        """Sequence numbers of outbox entries of one kind due by now, oldest first."""
+        with self.txn() as r:
+            found = []
+            for key, _ in r.scan("outbox", kind):
+                _, due, seq = OUTBOX_KEY.unpack(key)
+                if due > now_ms or len(found) == limit:
+                    break
+                found.append(seq)
+            return found
+
+    def next_due_ms(self, kind: bytes) -> int | None:
+        with self.txn() as r:
+            for key, _ in r.scan("outbox", kind):
+                return OUTBOX_KEY.unpack(key)[1]
+        return None
+
+    def outbox_backlog(self) -> int:
+        with self.txn() as r:
+            return r.txn.stat(self.store.db["outbox"])["entries"]
 
     def expected_at(self, order: dict, line_index: int) -> str | None:
         """When a backordered line's units are due: open purchase orders are promised to

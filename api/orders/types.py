@@ -15,6 +15,7 @@ from ..catalog.types import Address, AddressInput
 from ..common import Node, PageInfo, UserError, page_info, page_size
 
 if TYPE_CHECKING:
+    from ..automation.types import EventConnection
     from ..returns.types import Return
 
 
@@ -202,6 +203,12 @@ nothing more. A refused placement uses no order number.""")
     @strawberry.field
     def shipments(self, info: strawberry.Info) -> list[Shipment]:
         return [Shipment.of(s) for s in info.context["engine"].read.shipments_of(self.record)]
+
+    @strawberry.field
+    def events(self, info: strawberry.Info, first: Optional[int] = None,
+               after: Optional[str] = None) -> Annotated["EventConnection", strawberry.lazy("api.automation.types")]:
+        from ..automation.resolvers import event_connection
+        return event_connection(info, first, after, None, self.record["seq"])
 
     @strawberry.field
     def returns(self, info: strawberry.Info) -> list[Annotated["Return", strawberry.lazy("api.returns.types")]]:

@@ -1,0 +1,71 @@
+"""Fan-out of committed events to live subscribers, each with a bounded buffer, so a slow
+subscriber never slows the engine or the others: it is cut off and resumes from its cursor."""
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from engine import Engine, limits
+
+
+class Overflow(Exception):
+    """The subscriber fell more than its buffer behind."""
+
+
+class Subscriber:
+    def __init__(self, match: Callable[[dict], bool], capacity: int):
+        self.match = match
+        self.capacity = capacity
+        self.buffer: deque[dict] = deque()
+        self.ready = asyncio.Event()
+        self.overflowed = False
+
+    def offer(self, events: list[dict]) -> None:
+        matching = [e for e in events if self.match(e)]
+        if not matching or self.overflowed:
+            return
+        if len(self.buffer) + len(matching) > self.capacity:
+            self.overflowed = True
+            self.buffer.clear()
+        else:
+            self.buffer.extend(matching)
+        self.ready.set()
+
+    async def next_batch(self) -> list[dict]:
+        await self.ready.wait()
+        self.ready.clear()
+        if self.overflowed:
+            raise Overflow(f"more than {self.capacity} events behind")
+        batch = list(self.buffer)
+        self.buffer.clear()
+        return batch
+
+
+class Hub:
+    def __init__(self, engine: Engine, loop: asyncio.AbstractEventLoop, capacity: int = limits.subscriber_buffer_events_max):
+        self.loop = loop
+        self.capacity = capacity
+        self.subscribers: set[Subscriber] = set()
+        self.on_commit: list[Callable[[list[dict]], None]] = []
+        engine.listen(self._from_writer)
+
+    def _from_writer(self, events: list[dict]) -> None:
+        if not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self._publish, events)
+
+    def _publish(self, events: list[dict]) -> None:
+        for subscriber in list(self.subscribers):
+            subscriber.offer(events)
+        for callback in self.on_commit:
+            callback(events)
+
+    @contextmanager
+    def subscribe(self, match: Callable[[dict], bool]) -> Iterator[Subscriber]:
+        subscriber = Subscriber(match, self.capacity)
+        self.subscribers.add(subscriber)
+        try:
+            yield subscriber
+        finally:
+            self.subscribers.discard(subscriber)
