@@ -55,6 +55,7 @@ def audit(store: Store) -> list[str]:
         problems += [f"order number {n} used {c} times" for n, c in numbers.items() if c > 1]
         problems += [f"{k[0]}@{k[1]}: {v} units due without a stock row" for k, v in incoming.items() if v]
         problems += _return_problems(r)
+        problems += _event_problems(r)
         for key, _ in r.scan("allocs"):
             _, _, seq, li, pi = ALLOC_KEY.unpack(key)
             if r.get("orders", key[8:16]) is None:
@@ -85,3 +86,15 @@ def _return_problems(r) -> list[str]:
             if line["returned"] + held[key] > line_shipped(line):
                 problems.append(f"{order['number']} line {i}: more returned or claimed than shipped")
     return problems
+
+
+def _event_problems(r) -> list[str]:
+    """The event log is gap-free: sequence numbers 1..n, n being the last one handed out."""
+    last = (r.get("meta", b"counters") or {}).get("event", 0)
+    expected = 1
+    for key, _ in r.scan("events"):
+        seq = int.from_bytes(key, "big")
+        if seq != expected:
+            return [f"event log jumps from {expected - 1} to {seq}"]
+        expected += 1
+    return [] if expected - 1 == last else [f"event log ends at {expected - 1}, counter says {last}"]
