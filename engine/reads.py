@@ -277,15 +277,16 @@ class Reader:
         with self.txn() as r:
             return r.get("events", u64(seq))
 
-    def due(self, kind: bytes, now_ms: int, limit: int) -> list[int]:
-        """Sequence numbers of outbox entries of one kind due by now, oldest first."""
+    def due(self, kind: bytes, now_ms: int, limit: int, after: tuple[int, int] | None = None) -> list[tuple[int, int]]:
+        """(due ms, sequence) of outbox entries of one kind due by now, oldest first, after `after`."""
+        start = None if after is None else OUTBOX_KEY.pack(kind, after[0], after[1] + 1)
         with self.txn() as r:
             found = []
-            for key, _ in r.scan("outbox", kind):
+            for key, _ in r.scan("outbox", kind, start):
                 _, due, seq = OUTBOX_KEY.unpack(key)
                 if due > now_ms or len(found) == limit:
                     break
-                found.append(seq)
+                found.append((due, seq))
             return found
 
     def next_due_ms(self, kind: bytes) -> int | None:
