@@ -62,6 +62,15 @@ def page_size(first: Optional[int]) -> int:
     return first
 
 
+def seq_cursor(after: Optional[str]) -> Optional[int]:
+    """The cursor of a connection ordered by sequence number (orders, shipments, events, ...)."""
+    if after is None:
+        return None
+    if not (after.isascii() and after.isdigit() and len(after) < 19):
+        raise GraphQLError("after is not a cursor of this connection")
+    return int(after)
+
+
 def page_info(cursors: list[str], has_next: bool, after: Optional[str]) -> PageInfo:
     return PageInfo(
         has_next_page=has_next, has_previous_page=after is not None,

@@ -54,8 +54,7 @@ def status(order: dict) -> str:
     lines = order["lines"]
     if all(l["cancelled"] == l["quantity"] for l in lines):
         return "CANCELLED"
-    shipped = sum(line_shipped(l) for l in lines)
-    if shipped:
+    if any(part_shipped(p) for l in lines for p in l["parts"]):  # a kit's first component counts
         unshipped = sum(l["quantity"] - l["cancelled"] - line_shipped(l) for l in lines)
         if unshipped:
             return "PARTIALLY_SHIPPED"

@@ -84,17 +84,8 @@ def receive(state: EngineState, tx: WriteTx, cmd: ReceivePurchaseOrder) -> Resul
     if errors:
         return Result(None, errors)
     by_sku = {l["sku"]: l for l in record["lines"]}
-    if not cmd.lines:
-        errors.append(err(Code.INVALID, "receive at least one line", "lines"))
-    seen = set()
-    for j, (sku, quantity) in enumerate(cmd.lines):
-        line = by_sku.get(sku)
-        if line is None:
-            errors.append(err(Code.INVALID, f"{sku[:limits.key_chars_max]} is not on this purchase order", "lines", j, "sku"))
-            continue
-        if sku in seen:
-            errors.append(err(Code.DUPLICATE, f"{sku} appears twice", "lines", j, "sku"))
-        seen.add(sku)
+    for j, line in check.receipt_lines(errors, record["lines"], [sku for sku, _ in cmd.lines], "purchase order"):
+        sku, quantity = cmd.lines[j]
         if quantity < 1:
             errors.append(err(Code.INVALID, "quantity must be > 0", "lines", j, "quantity"))
         elif line["received"] + quantity > line["quantity"]:

@@ -116,8 +116,11 @@ def approve(state: EngineState, tx: WriteTx, cmd: ApproveReturn) -> Result:
         return Result(None, errors)
     if record["resolution"] == "EXCHANGE":
         order = tx.order(record["order"])
+        wanted: dict[str, int] = {}
+        for line in record["lines"]:  # two returned lines may ask for the same replacement
+            wanted[line["exchangeSku"]] = wanted.get(line["exchangeSku"], 0) + line["quantity"]
         draft = OrderDraft(
-            order["channel"], [LineDraft(l["exchangeSku"], l["quantity"], Decimal(0)) for l in record["lines"]],
+            order["channel"], [LineDraft(sku, quantity, Decimal(0)) for sku, quantity in wanted.items()],
             customer=order.get("customer"), shipping_address=order.get("shippingAddress"), currency=order["currency"],
             tags=["exchange"], note=f"exchange for {record['number']}",
         )
@@ -146,17 +149,8 @@ def receive(state: EngineState, tx: WriteTx, cmd: ReceiveReturn) -> Result:
     if errors:
         return Result(None, errors)
     by_sku = {l["sku"]: l for l in record["lines"]}
-    if not cmd.lines:
-        errors.append(err(Code.INVALID, "receive at least one line", "lines"))
-    seen = set()
-    for j, (sku, quantity, condition) in enumerate(cmd.lines):
-        line = by_sku.get(sku)
-        if line is None:
-            errors.append(err(Code.INVALID, f"{sku[:limits.key_chars_max]} is not on this return", "lines", j, "sku"))
-            continue
-        if sku in seen:
-            errors.append(err(Code.DUPLICATE, f"{sku} appears twice", "lines", j, "sku"))
-        seen.add(sku)
+    for j, line in check.receipt_lines(errors, record["lines"], [sku for sku, _, _ in cmd.lines], "return"):
+        _, quantity, condition = cmd.lines[j]
         if not 0 <= quantity <= line["quantity"]:
             errors.append(err(Code.INVALID, f"between 0 and {line['quantity']} units were requested", "lines", j, "quantity"))
         if condition not in CONDITIONS:

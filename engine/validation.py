@@ -89,6 +89,25 @@ def email(errors: list[UserError], value: str, path: Path) -> None:
         errors.append(err(Code.LIMIT_EXCEEDED, "email longer than 254 bytes", *path))
 
 
+def receipt_lines(errors: list[UserError], document: list[dict], skus: list[str], what: str) -> list[tuple[int, dict]]:
+    """(index, document line) for each received sku that is on the document, each once;
+    errors for the others, under `lines`."""
+    by_sku = {line["sku"]: line for line in document}
+    if not skus:
+        errors.append(err(Code.INVALID, "receive at least one line", "lines"))
+    found, seen = [], set()
+    for j, sku in enumerate(skus):
+        line = by_sku.get(sku)
+        if line is None:
+            errors.append(err(Code.INVALID, f"{sku[:limits.key_chars_max]} is not on this {what}", "lines", j, "sku"))
+        elif sku in seen:
+            errors.append(err(Code.DUPLICATE, f"{sku} appears twice", "lines", j, "sku"))
+        else:
+            found.append((j, line))
+        seen.add(sku)
+    return found
+
+
 def count(errors: list[UserError], items: list, maximum: int, path: Path, what: str) -> bool:
     if len(items) > maximum:
         errors.append(err(Code.LIMIT_EXCEEDED, f"at most {maximum} {what}", *path))

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 
 
 from .. import ids
+from ..common import seq_cursor
 from ..automation.types import Event, EventType
 from ..inventory.types import StockLevel
 from ..orders.types import Order
@@ -49,21 +50,13 @@ async def _close_too_slow(info: strawberry.Info, last: int, why: str) -> None:
     await info.context["response"].close(code=close_too_slow, message=reason.encode()[:123])
 
 
-def _cursor(after: Optional[str]) -> Optional[int]:
-    if after is None:
-        return None
-    if not (after.isdigit() and len(after) < 19):
-        raise GraphQLError("after is not an event cursor")
-    return int(after)
-
-
 @strawberry.type
 class Subscription:
     @strawberry.subscription(description="""Replays from `after` (a cursor), then follows live; null `after`: live only.
 `channel` keeps only events of that channel's orders.""")
     async def events(self, info: strawberry.Info, types: Optional[list[EventType]] = None, channel: Optional[str] = None,
                      order_id: Optional[strawberry.ID] = None, after: Optional[str] = None) -> AsyncGenerator[Event, None]:
-        start = _cursor(after)
+        start = seq_cursor(after)
         order = None
         if order_id is not None:
             order = ids.decode_seq(order_id, "Order")

@@ -12,7 +12,7 @@ from engine import orders as order_rules
 
 from .. import ids
 from ..catalog.types import Address, AddressInput
-from ..common import Node, PageInfo, UserError, page_info, page_size
+from ..common import Node, PageInfo, UserError, page_info, page_size, seq_cursor
 
 if TYPE_CHECKING:
     from ..automation.types import EventConnection
@@ -285,10 +285,8 @@ class OrderConnection:
 
 def order_connection(info: strawberry.Info, first: Optional[int], after: Optional[str], filters: dict) -> OrderConnection:
     size = page_size(first)
-    if after is not None and not (after.isdigit() and len(after) < 19):
-        raise ValueError("after is not a cursor of this connection")
     active = {k: v for k, v in filters.items() if v is not None}
-    rows, more = info.context["engine"].read.orders(int(after) if after else None, size, active)
+    rows, more = info.context["engine"].read.orders(seq_cursor(after), size, active)
     return OrderConnection(
         edges=[OrderEdge(cursor=r["cursor"], node=Order.of(r)) for r in rows],
         page_info=page_info([r["cursor"] for r in rows], more, after), filters=active,

@@ -8,8 +8,7 @@ import strawberry
 from engine.commands import CancelPurchaseOrder, CreatePurchaseOrder, ReceivePurchaseOrder
 
 from .. import ids
-from ..common import page_info, page_size, run, user_error, user_errors
-from ..warehouse.resolvers import seq_cursor
+from ..common import page_info, page_size, run, seq_cursor, user_error, user_errors
 from .types import (
     PurchaseOrder, PurchaseOrderConnection, PurchaseOrderEdge, PurchaseOrderInput, PurchaseOrderLineInput,
     PurchaseOrderPayload, PurchaseOrderStatus,

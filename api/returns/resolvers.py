@@ -8,8 +8,7 @@ import strawberry
 from engine.commands import ApproveReturn, ReceiveReturn, RefundReturn, RejectReturn, RequestReturn, ReturnLineDraft
 
 from .. import ids
-from ..common import page_info, page_size, run, user_error, user_errors
-from ..warehouse.resolvers import seq_cursor
+from ..common import page_info, page_size, run, seq_cursor, user_error, user_errors
 from .types import (
     Return, ReturnConnection, ReturnEdge, ReturnInput, ReturnPayload, ReturnReceiveLineInput, ReturnResolution, ReturnStatus,
 )

@@ -8,7 +8,7 @@ import strawberry
 from engine.commands import DeliverShipment, PackShipment, ReportShort, ScanShipment, ShipShipment
 
 from .. import ids
-from ..common import PageInfo, UserError, page_info, page_size, run, user_error, user_errors
+from ..common import PageInfo, UserError, page_info, page_size, run, seq_cursor, user_error, user_errors
 from ..orders.types import Shipment, ShipmentStatus
 
 
@@ -29,14 +29,6 @@ class ShipmentConnection:
     edges: list[ShipmentEdge]
     page_info: PageInfo
     total_count: Optional[int] = None
-
-
-def seq_cursor(after: Optional[str]) -> Optional[int]:
-    if after is None:
-        return None
-    if not (after.isdigit() and len(after) < 19):
-        raise ValueError("after is not a cursor of this connection")
-    return int(after)
 
 
 @strawberry.type

@@ -30,3 +30,10 @@ def test_kits_count_complete_sets():
     assert orders.line_allocated(kit) == 1
     assert orders.line_backordered(kit) == 1
     assert orders.part_missing(kit, kit["parts"][0]) == 1
+
+
+def test_a_kit_with_one_component_shipped_is_partially_shipped():
+    kit = line(1)
+    kit["parts"][0]["allocs"] = [{"loc": "x", "qty": 1, "shipped": 1}]
+    kit["parts"].append({"sku": "B", "per": 1, "allocs": [{"loc": "y", "qty": 1, "shipped": 0}]})
+    assert orders.status(order(kit, shipments=[{"status": "SHIPPED"}, {"status": "PENDING"}])) == "PARTIALLY_SHIPPED"
