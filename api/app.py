@@ -16,6 +16,7 @@ from engine import Engine, limits
 
 from .auth import admin_token_digest, bearer_ok
 from .live.hub import Hub
+from .metrics import METRICS
 from .notify.dispatcher import Dispatcher
 from .notify.email import SmtpConfig
 from .schema import schema
@@ -79,6 +80,26 @@ async def cors(request: web.Request, handler):
     return response
 
 
+INFLIGHT = web.AppKey("inflight", list)
+
+
+@web.middleware
+async def shed_load(request: web.Request, handler):
+    """Past requests_inflight_max GraphQL requests at once, answer 503 now rather than queue."""
+    if request.path != "/graphql" or request.method != "POST":
+        return await handler(request)
+    inflight = request.app[INFLIGHT]
+    if inflight[0] >= inflight[1]:
+        METRICS.shed.inc()
+        return web.json_response({"data": None, "errors": [{"message": "server busy: too many requests in flight; retry shortly"}]},
+                                 status=503, headers={"Retry-After": "1"})
+    inflight[0] += 1
+    try:
+        return await handler(request)
+    finally:
+        inflight[0] -= 1
+
+
 @web.middleware
 async def require_token(request: web.Request, handler):
     """Every GraphQL request needs the bearer token; the GraphiQL page and websocket
@@ -97,7 +118,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_app(data_dir: str | Path, announce=print) -> web.Application:
-    app = web.Application(middlewares=[cors, require_token], client_max_size=limits.request_body_bytes_max)
+    app = web.Application(middlewares=[cors, shed_load, require_token], client_max_size=limits.request_body_bytes_max)
+    app[INFLIGHT] = [0, int(os.environ.get("OMS_REQUESTS_INFLIGHT_MAX", limits.requests_inflight_max))]  # [now, bound]
     engine = Engine.open(data_dir)
     app[ENGINE] = engine
     app[TOKEN_DIGEST] = admin_token_digest(engine.store, announce)
@@ -106,11 +128,13 @@ def create_app(data_dir: str | Path, announce=print) -> web.Application:
                           max_subscriptions_per_connection=limits.subscriptions_per_connection_max)
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", METRICS.handler)
 
     async def run_engine(app: web.Application):
         app[HUB] = Hub(engine, asyncio.get_running_loop())
         app[DISPATCHER] = dispatcher = Dispatcher(engine, SmtpConfig.from_env())
         app[HUB].on_commit.append(dispatcher.poke)
+        METRICS.watch(engine, lambda: len(app[HUB].subscribers))
         running = asyncio.create_task(dispatcher.run())
         yield
         running.cancel()

@@ -15,13 +15,20 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--data-dir", default="./oms-data", help="LMDB data directory (default ./oms-data)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--access-log", action="store_true", help="log every request (costs throughput)")
+    commands.add_parser("bench", help="load-test a server: oms bench SCENARIO --help", add_help=False)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:
+        from bench.cli import main as bench
+        return bench(argv[1:])
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from .app import create_app
 
     app = create_app(args.data_dir, announce=lambda text: print(text, flush=True))
     print(f"OMS serving GraphQL at http://{args.host}:{args.port}/graphql (data in {args.data_dir})", flush=True)
-    web.run_app(app, host=args.host, port=args.port, print=None, shutdown_timeout=30)
+    access_log = logging.getLogger("aiohttp.access") if args.access_log else None
+    web.run_app(app, host=args.host, port=args.port, print=None, shutdown_timeout=30, access_log=access_log)
     return 0
 
 

@@ -18,6 +18,7 @@ from .catalog.types import Channel, Location, Product
 from .common import Node
 from .inventory.resolvers import InventoryMutation, InventoryQuery
 from .live.subscriptions import Subscription
+from .metrics import METRICS, operation_extension
 from .orders.resolvers import OrderMutation, OrderQuery
 from .orders.types import Customer, Order, Shipment
 from .purchasing.resolvers import PurchasingMutation, PurchasingQuery
@@ -75,5 +76,6 @@ schema = strawberry.Schema(
         ValidationCache(maxsize=1024),
         QueryDepthLimiter(max_depth=limits.query_depth_max),
         MaxTokensLimiter(max_token_count=limits.query_tokens_max),
+        operation_extension(METRICS),
     ],
 )

@@ -84,3 +84,7 @@ url_chars_max = 2_000
 # (it resumes from its last cursor), and subscriptions per websocket connection.
 subscriber_buffer_events_max = 10_000
 subscriptions_per_connection_max = 100
+
+# GraphQL requests being served at once; past it the server answers 503 at once, so that
+# latency stays bounded under overload instead of queueing without end.
+requests_inflight_max = 256

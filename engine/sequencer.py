@@ -36,6 +36,7 @@ class Sequencer:
         self.store = store
         self.state = EngineState.load(store)
         self.listeners: list[Callable[[list[dict]], None]] = []
+        self.commit_observers: list[Callable[[int, float], None]] = []  # (commands, seconds) per commit
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="oms-writer", daemon=True)
         self.stats = {"batches": 0, "commands": 0, "last_batch": 0, "last_commit_ms": 0.0}
@@ -96,8 +97,11 @@ class Sequencer:
                 future.set_exception(CommitFailed(f"not stored: {type(cause).__name__}: {cause}"))
             return
         results, events = results
+        elapsed_s = time.perf_counter() - started
         self.stats.update(batches=self.stats["batches"] + 1, commands=self.stats["commands"] + len(batch),
-                          last_batch=len(batch), last_commit_ms=(time.perf_counter() - started) * 1000)
+                          last_batch=len(batch), last_commit_ms=elapsed_s * 1000)
+        for observe in self.commit_observers:
+            observe(len(batch), elapsed_s)
         for (_, future), result in zip(batch, results):
             future.set_result(result)
         for listener in self.listeners:
