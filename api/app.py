@@ -33,7 +33,7 @@ WS_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 class OmsGraphQLView(GraphQLView):
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> dict:
         return {"request": request, "response": response, "engine": request.app[ENGINE], "hub": request.app[HUB],
-                "token_digest": request.app[TOKEN_DIGEST]}
+                "token_digest": request.app[TOKEN_DIGEST], "smtp_configured": request.app[DISPATCHER].smtp is not None}
 
     async def on_ws_connect(self, context: dict) -> None:
         """The token travels in connection_init: {"Authorization": "Bearer ..."}; a bad one closes with 4403."""

@@ -51,12 +51,13 @@ class NodeQuery:
             return Customer.of(record) if record else None
         by_seq = {"Order": (read.order, Order), "Shipment": (read.shipment, Shipment), "Return": (read.return_, Return),
                   "PurchaseOrder": (read.purchase_order, PurchaseOrder), "Event": (read.event, Event),
-                  "AutomationRule": (read.rule, AutomationRule), "Email": (read.email, Email),
+                  "AutomationRule": (read.rule, AutomationRule),
+                  "Email": (read.email, lambda r: Email.of(r, info.context["smtp_configured"])),
                   "Webhook": (read.webhook, Webhook), "WebhookDelivery": (read.delivery, WebhookDelivery)}
         if kind in by_seq and key.isdigit() and len(key) < 19:
             fetch, node_type = by_seq[kind]
             record = fetch(int(key))
-            return node_type.of(record) if record else None
+            return (node_type.of if isinstance(node_type, type) else node_type)(record) if record else None
         return None
 
 

@@ -7,7 +7,6 @@ state (reset in the untimed pedantic setup), so all rounds do the same work.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from engine._allocate import allocate_batch
 

@@ -91,10 +91,6 @@ def email_attempt(state: EngineState, tx: WriteTx, cmd: EmailAttempt) -> Result:
     record = tx.get("emails", u64(cmd.email))
     if record is None or record["status"] != "SCHEDULED":
         return Result(record)  # already settled by an earlier report: at-least-once
-    if not cmd.attempted:
-        record["lastError"] = cmd.error
-        tx.put("emails", u64(cmd.email), record)
-        return Result(record)
     return Result(record_attempt(tx, "emails", EMAIL, record, cmd.error))
 
 

@@ -271,10 +271,9 @@ class RetryDelivery:
 
 @dataclass(slots=True)
 class EmailAttempt:
-    """A dispatcher's report: sent (error None), failed (error), or not attempted (no SMTP)."""
+    """A dispatcher's report of one send: sent (error None) or failed (error)."""
     email: int
     error: str | None = None
-    attempted: bool = True
 
 
 @dataclass(slots=True)

@@ -143,10 +143,16 @@ class Reader:
             raw = r.raw("order_ext", text_key(channel, external_id))
             return None if raw is None else r.get("orders", raw)
 
-    def orders(self, after: int | None, first: int, filters: dict | None = None) -> tuple[list[dict], bool]:
+    def orders(self, after: int | None, first: int, filters: dict | None = None) -> tuple[list[dict], bool, str | None]:
+        """(page, more, resume cursor): a page that stops at the scan bound has more=True and a
+        resume cursor past the last order scanned, even if no order on it matched."""
         filters = filters or {}
+        scanned = [after or 0]
         with self.txn() as r:
-            return _page(self._orders(r, after, filters), first)
+            rows, more = _page(self._orders(r, after, filters, scanned), first)
+        if not more and scanned[0] is None:
+            return rows, True, scanned[1]
+        return rows, more, None
 
     def count_orders(self, filters: dict | None = None) -> int:
         filters = filters or {}
@@ -155,7 +161,7 @@ class Reader:
                 return r.txn.stat(self.store.db["orders"])["entries"]
             return sum(1 for _ in self._orders(r, None, filters))
 
-    def _orders(self, r: ReadTxn, after: int | None, filters: dict) -> Iterator[dict]:
+    def _orders(self, r: ReadTxn, after: int | None, filters: dict, scanned: list | None = None) -> Iterator[dict]:
         start = (after or 0) + 1
         if filters.get("channel") is not None:
             source = _index(r, "idx_channel", filters["channel"], start)
@@ -164,8 +170,10 @@ class Reader:
         else:
             source = (k for k, _ in r.scan("orders", start=u64(start)))
         match = order_filter(filters)
-        for scanned, key in enumerate(source):
-            if scanned >= limits.orders_scan_max:
+        for count, key in enumerate(source):
+            if count >= limits.orders_scan_max:
+                if scanned is not None:
+                    scanned[:] = [None, str(int.from_bytes(key, "big") - 1)]
                 return
             order = r.get("orders", key)
             if match(order):

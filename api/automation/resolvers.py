@@ -51,7 +51,8 @@ class AutomationQuery:
                order_id: Optional[strawberry.ID] = None, status: Optional[DeliveryStatus] = None) -> EmailConnection:
         seq, ok = _optional_seq(order_id, "Order")
         rows, more = info.context["engine"].read.emails(seq_cursor(after), page_size(first), to, seq, status.value if status else None) if ok else ([], False)
-        return EmailConnection(edges=[EmailEdge(cursor=r["cursor"], node=Email.of(r)) for r in rows],
+        smtp = info.context["smtp_configured"]
+        return EmailConnection(edges=[EmailEdge(cursor=r["cursor"], node=Email.of(r, smtp)) for r in rows],
                                page_info=page_info([r["cursor"] for r in rows], more, after))
 
     @strawberry.field

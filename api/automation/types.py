@@ -12,6 +12,7 @@ from engine.events import EVENT_TYPES, event_view
 
 from .. import ids
 from ..common import Node, PageInfo, UserError
+from ..notify.email import NO_SMTP
 
 EventType = strawberry.enum(Enum("EventType", {t: t for t in EVENT_TYPES}))
 
@@ -141,11 +142,12 @@ class Email(Node):
     last_error: Optional[str]
 
     @classmethod
-    def of(cls, r: dict) -> "Email":
+    def of(cls, r: dict, smtp_configured: bool = True) -> "Email":
+        waiting = r["status"] == "SCHEDULED" and not smtp_configured
         return cls(id=strawberry.ID(ids.encode("Email", r["seq"])), to=r["to"], subject=r["subject"], template=r["template"],
                    order_id=None if r["order"] is None else strawberry.ID(ids.encode("Order", r["order"])),
                    status=DeliveryStatus(r["status"]), scheduled_for=datetime.fromisoformat(r["scheduledFor"]),
-                   sent_at=_dt(r["sentAt"]), attempts=r["attempts"], last_error=r["lastError"])
+                   sent_at=_dt(r["sentAt"]), attempts=r["attempts"], last_error=NO_SMTP if waiting else r["lastError"])
 
 
 @strawberry.type

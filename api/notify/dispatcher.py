@@ -27,7 +27,6 @@ class Dispatcher:
         self.smtp = smtp
         self.wake = asyncio.Event()
         self.inflight: set[tuple[bytes, int]] = set()
-        self.unsendable_after: tuple[int, int] | None = None
         self.limits = {WEBHOOK: asyncio.Semaphore(concurrent_webhooks_max), EMAIL: asyncio.Semaphore(concurrent_emails_max)}
         self.tasks: set[asyncio.Task] = set()
 
@@ -51,8 +50,6 @@ class Dispatcher:
     def _start_due(self) -> None:
         now_ms = int(time.time() * 1000)
         read = self.engine.read
-        if self.smtp is None:
-            self._mark_unsendable(now_ms)
         for kind in (WEBHOOK, EMAIL) if self.smtp else (WEBHOOK,):
             for _, seq in read.due(kind, now_ms, due_scan_items_max):
                 if (kind, seq) in self.inflight:
@@ -61,14 +58,6 @@ class Dispatcher:
                 task = asyncio.create_task(self._attempt(kind, seq))
                 self.tasks.add(task)
                 task.add_done_callback(self.tasks.discard)
-
-    def _mark_unsendable(self, now_ms: int) -> None:
-        """Without SMTP every due email says why it waits, once, and stays SCHEDULED. New
-        emails are never due before ones already seen, so a cursor is enough."""
-        while page := self.engine.read.due(EMAIL, now_ms, due_scan_items_max, self.unsendable_after):
-            for _, seq in page:
-                self.engine.submit(EmailAttempt(seq, email.NO_SMTP, attempted=False))
-            self.unsendable_after = page[-1]
 
     async def _attempt(self, kind: bytes, seq: int) -> None:
         try:

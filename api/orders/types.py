@@ -286,11 +286,11 @@ class OrderConnection:
 def order_connection(info: strawberry.Info, first: Optional[int], after: Optional[str], filters: dict) -> OrderConnection:
     size = page_size(first)
     active = {k: v for k, v in filters.items() if v is not None}
-    rows, more = info.context["engine"].read.orders(seq_cursor(after), size, active)
-    return OrderConnection(
-        edges=[OrderEdge(cursor=r["cursor"], node=Order.of(r)) for r in rows],
-        page_info=page_info([r["cursor"] for r in rows], more, after), filters=active,
-    )
+    rows, more, resume = info.context["engine"].read.orders(seq_cursor(after), size, active)
+    info_ = page_info([r["cursor"] for r in rows], more, after)
+    if resume is not None:
+        info_.end_cursor = resume  # the scan bound was reached: continue from there
+    return OrderConnection(edges=[OrderEdge(cursor=r["cursor"], node=Order.of(r)) for r in rows], page_info=info_, filters=active)
 
 
 def _dt(value: Optional[str]) -> Optional[datetime]:

@@ -5,7 +5,7 @@ from engine.commands import (
     ActionDraft, AdjustInventory, CreateWebhook, DeleteRule, DeliveryAttempt, EmailAttempt, PackShipment, RetryDelivery,
     SaveRule, ScanShipment, ShipShipment,
 )
-from engine.store import loads, u64
+from engine.store import loads
 
 
 def events(engine, types=None):
@@ -117,14 +117,15 @@ def test_webhook_deliveries_retry_with_backoff_then_fail(world, engine):
     assert world.ok(DeliveryAttempt(delivery["seq"], 204, None))["status"] == "SENT"
 
 
-def test_email_without_smtp_stays_scheduled_then_is_sent(world, engine):
+def test_email_failures_back_off_then_it_is_sent(world, engine):
     given_shop(world)
     world.order(("A", 1), customer={"email": "ada@example.com"})
     [email] = records(engine, "emails")
-    waiting = world.ok(EmailAttempt(email["seq"], "no SMTP server configured", attempted=False))
-    assert (waiting["status"], waiting["attempts"]) == ("SCHEDULED", 0)
+    failed = world.ok(EmailAttempt(email["seq"], "421 try later"))
+    assert (failed["status"], failed["attempts"], failed["lastError"]) == ("SCHEDULED", 1, "421 try later")
+    assert failed["nextAttemptAt"] > email["nextAttemptAt"]
     sent = world.ok(EmailAttempt(email["seq"]))
-    assert (sent["status"], sent["attempts"]) == ("SENT", 1) and sent["sentAt"]
+    assert (sent["status"], sent["attempts"], sent["lastError"]) == ("SENT", 2, None) and sent["sentAt"]
 
 
 def test_events_survive_restart_and_numbering_continues(tmp_path):

@@ -1,0 +1,23 @@
+"""`hot-sku`: --concurrency clients all ordering 1-2 units of a few skus with limited stock,
+on a BACKORDER channel (web) and a REJECT channel (b2b); then checks nothing was oversold,
+the orders' allocations add up to committed, and onHand still equals the initial stock."""
+from __future__ import annotations
+
+from ..checks import hot_sku_conservation, placement_checks
+from ..context import BenchContext
+from ..outcomes import Acknowledged
+from ..recorder import Recorder
+from ..report import Result
+from .single_orders import place_singly
+
+
+async def run(ctx: BenchContext) -> Result:
+    rec, acked, placed = Recorder(), Acknowledged(), []
+    elapsed = await place_singly(ctx, "hot-sku", lambda maker: maker.hot_order(), rec, acked, placed)
+    check = await placement_checks(ctx, acked, await hot_sku_conservation(ctx, ctx.dataset))
+    units = sum(line["allocated"] for order in placed for line in order["lines"])
+    backordered = sum(1 for order in placed if any(line["backordered"] for line in order["lines"]))
+    hot_units = sum(sum(ctx.dataset.hot_stock(sku).values()) for sku in ctx.dataset.hot_skus)
+    return Result.of("hot-sku", elapsed, "orders", rec, check, clients=ctx.options.concurrency,
+                     hot_skus=len(ctx.dataset.hot_skus), hot_units_in_stock=hot_units,
+                     units_allocated_this_run=units, orders_backordered=backordered)
