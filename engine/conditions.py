@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+import re
+
 import cel
 
 _SAMPLE_ADDRESS = {
@@ -20,14 +22,33 @@ SAMPLE_ORDER = {
 }
 
 
+# `return` is a reserved word in CEL, yet the contract names the event's return `return`:
+# conditions may say `return.status`; it is read as RETURN_ALIAS, outside string literals.
+RETURN_ALIAS = "oms_return"
+_STRINGS_OR_RETURN = re.compile(
+    r'''(?P<string>[rRbB]{0,2}(?:"""(?:\\.|[^\\])*?"""|\'\'\'(?:\\.|[^\\])*?\'\'\'|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'))'''
+    r"|(?P<word>\breturn\b)"
+)
+
+
+def _alias_return(source: str) -> str:
+    return _STRINGS_OR_RETURN.sub(lambda m: RETURN_ALIAS if m.group("word") else m.group(0), source)
+
+
+def variables_for_cel(variables: dict[str, Any]) -> dict[str, Any]:
+    if "return" in variables:
+        return {**variables, RETURN_ALIAS: variables["return"]}
+    return variables
+
+
 def compile_condition(source: str, sample: dict[str, Any]) -> tuple[Any, str | None]:
     """(program, None) or (None, why it is refused)."""
     try:
-        program = cel.compile(source)
+        program = cel.compile(_alias_return(source))
     except ValueError as exc:
         return None, f"not a valid CEL expression: {str(exc).splitlines()[0][:300]}"
     try:
-        result = program.execute(sample)
+        result = program.execute(variables_for_cel(sample))
     except Exception as exc:  # the library raises KeyError/TypeError/RuntimeError alike
         return None, f"cannot be evaluated: {type(exc).__name__}: {str(exc)[:300]}"
     if not isinstance(result, bool):
@@ -40,6 +61,6 @@ def holds(program: Any, variables: dict[str, Any]) -> bool:
     if program is None:
         return True
     try:
-        return program.execute(variables) is True
+        return program.execute(variables_for_cel(variables)) is True
     except Exception:
         return False

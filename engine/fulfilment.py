@@ -241,5 +241,5 @@ def fill_backorders(state: EngineState, tx: WriteTx, skus: set[int]) -> None:
         for (order, parts), outcome in zip(batch, allocate(stock, state.locations(), requests)):
             if outcome.allocations:
                 record(state, tx, order, parts, outcome)
-                settle(state, tx, order)
                 emit(state, tx, "ORDER_ALLOCATED", order, **order_data(order))
+                settle(state, tx, order)

@@ -77,6 +77,6 @@ def release(state: EngineState, tx: WriteTx, cmd: ReleaseOrder) -> Result:
     if errors:
         return Result(None, errors)
     order.update(held=False, holdReason=None, released=True)
-    settle(state, tx, order)
     emit(state, tx, "ORDER_RELEASED", order, **order_data(order))
+    settle(state, tx, order)
     return Result(order)

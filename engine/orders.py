@@ -73,10 +73,12 @@ def cel_view(order: dict) -> dict:
     """The `order` object CEL conditions see (contract field names; Decimal as double)."""
     from datetime import datetime
 
+    from .ids import global_id
+
     total = float(Decimal(order["subtotal"]))
     return {
-        "id": order.get("id"), "number": order.get("number"), "channel": order["channel"],
-        "externalId": order.get("externalId"), "status": order.get("status"),
+        "id": global_id("Order", order["seq"]) if order.get("seq") else None, "number": order.get("number"),
+        "channel": order["channel"], "externalId": order.get("externalId"), "status": status(order),
         "currency": order["currency"], "subtotal": total, "total": total, "tags": list(order["tags"]),
         "placedAt": datetime.fromisoformat(order["placedAt"]),
         "customer": order.get("customer"), "shippingAddress": order.get("shippingAddress"),

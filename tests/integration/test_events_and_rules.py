@@ -37,7 +37,7 @@ def test_events_are_gap_free_and_name_order_sku_and_location(world, engine):
     low = events(engine, {"STOCK_LOW"})
     assert [(e["sku"], e["location"], e["data"]["available"]) for e in low] == [("A", "east", 0)]
     types = [e["type"] for e in log if e["order"] == order["seq"]]
-    assert types[:3] == ["SHIPMENT_CREATED", "ORDER_PLACED", "ORDER_ALLOCATED"]
+    assert types[:3] == ["ORDER_PLACED", "ORDER_ALLOCATED", "SHIPMENT_CREATED"]  # cause before effect
 
 
 def test_a_fresh_database_holds_the_default_email_rules_and_the_confirmation_is_queued(world, engine):
