@@ -11,6 +11,7 @@ from .errors import Code, err
 from .events import EVENT_TYPES
 from .notifications import SUBJECTS, queue_delivery, queue_email, url_problem
 
+ORDERLESS_EVENTS = ("STOCK_CHANGED", "STOCK_LOW", "PURCHASE_ORDER_CREATED", "PURCHASE_ORDER_RECEIVED")
 ACTION_TYPES = ("HOLD", "ADD_TAG", "SEND_EMAIL", "CALL_WEBHOOK", "CANCEL", "CREATE_PURCHASE_ORDER")
 DELAYABLE = ("SEND_EMAIL", "CALL_WEBHOOK")
 SAMPLE_CONTEXT = {
@@ -90,6 +91,8 @@ def _check_action(state, event: str, action: dict, path: tuple, errors: list) ->
     elif kind == "SEND_EMAIL":
         if params.get("template") not in SUBJECTS:
             errors.append(err(Code.INVALID, f"params.template is one of {', '.join(sorted(SUBJECTS))}", *p, "template"))
+        elif event in ORDERLESS_EVENTS:
+            errors.append(err(Code.INVALID, f"the {params['template']} template is about an order; {event} has none", *p, "template"))
         if params.get("to") is not None:
             check.email(errors, str(params["to"]), (*p, "to"))
     elif kind == "CALL_WEBHOOK":

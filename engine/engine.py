@@ -22,7 +22,8 @@ class Engine:
         return cls(Store(path))
 
     def listen(self, listener) -> None:
-        """`listener(events)` runs on the writer thread after each commit, with its events in order."""
+        """`listener(events, changed_orders)` runs on the writer thread after each commit, with its
+        events in order and the sequence numbers of the orders it changed."""
         self.sequencer.listeners.append(listener)
 
     def submit(self, command: object) -> Future:

@@ -24,6 +24,13 @@ SUBJECTS = {
 }
 
 
+class _Blank(dict):
+    """Missing subject fields read as empty rather than failing the command."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 def url_problem(url: object) -> str | None:
     if not isinstance(url, str) or len(url) > limits.url_chars_max:
         return f"a URL of at most {limits.url_chars_max} characters"
@@ -48,7 +55,7 @@ def queue_email(state: EngineState, tx: WriteTx, template: str, to: str | None, 
     seq = state.next("email")
     due = tx.now + timedelta(seconds=delay_s)
     record = {
-        "seq": seq, "to": to or "", "subject": SUBJECTS[template].format(**context), "template": template,
+        "seq": seq, "to": to or "", "subject": SUBJECTS[template].format_map(_Blank(context)), "template": template,
         "order": order, "status": "SCHEDULED" if to else "FAILED", "scheduledFor": due.isoformat(),
         "nextAttemptAt": due.isoformat(), "sentAt": None, "attempts": 0,
         "lastError": None if to else "no recipient: give params.to or a customer email", "context": context,

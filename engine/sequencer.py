@@ -35,7 +35,7 @@ class Sequencer:
     def __init__(self, store: Store):
         self.store = store
         self.state = EngineState.load(store)
-        self.listeners: list[Callable[[list[dict]], None]] = []
+        self.listeners: list[Callable[[list[dict], set[int]], None]] = []
         self.commit_observers: list[Callable[[int, float], None]] = []  # (commands, seconds) per commit
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="oms-writer", daemon=True)
@@ -96,7 +96,7 @@ class Sequencer:
             for _, future in batch:
                 future.set_exception(CommitFailed(f"not stored: {type(cause).__name__}: {cause}"))
             return
-        results, events = results
+        results, events, changed_orders = results
         elapsed_s = time.perf_counter() - started
         self.stats.update(batches=self.stats["batches"] + 1, commands=self.stats["commands"] + len(batch),
                           last_batch=len(batch), last_commit_ms=elapsed_s * 1000)
@@ -106,7 +106,7 @@ class Sequencer:
             future.set_result(result)
         for listener in self.listeners:
             try:
-                listener(events)
+                listener(events, changed_orders)
             except Exception:
                 log.exception("an event listener failed")
 
@@ -122,7 +122,7 @@ class Sequencer:
                 except Exception as exc:
                     raise ApplyFailed(str(exc)) from exc
                 txn.commit()
-                return results, tx.events
+                return results, tx.events, tx.changed_orders
             except lmdb.MapFullError:
                 txn.abort()
                 self.store.grow()

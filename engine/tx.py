@@ -23,6 +23,7 @@ class WriteTx:
         self.now_iso = self.now.isoformat()
         self.dirty_skus: set[int] = set()
         self.events: list[dict] = []
+        self.changed_orders: set[int] = set()
         self.available_seen: dict[tuple[int, int], int] = {}
         self._orders: dict[int, dict] = {}
         self._shipments: dict[int, dict] = {}
@@ -58,6 +59,7 @@ class WriteTx:
 
     def save_order(self, record: dict) -> None:
         record["updatedAt"] = self.now_iso
+        self.changed_orders.add(record["seq"])
         self._orders[record["seq"]] = record
 
     def shipment(self, seq: int) -> dict | None:

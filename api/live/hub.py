@@ -10,6 +10,9 @@ from typing import Callable, Iterator
 from engine import Engine, limits
 
 
+ORDER_CHANGED = "ORDER_CHANGED"
+
+
 class Overflow(Exception):
     """The subscriber fell more than its buffer behind."""
 
@@ -21,6 +24,7 @@ class Subscriber:
         self.buffer: deque[dict] = deque()
         self.ready = asyncio.Event()
         self.overflowed = False
+        self.wants_order_changes = False
 
     def offer(self, events: list[dict]) -> None:
         matching = [e for e in events if self.match(e)]
@@ -51,19 +55,22 @@ class Hub:
         self.on_commit: list[Callable[[list[dict]], None]] = []
         engine.listen(self._from_writer)
 
-    def _from_writer(self, events: list[dict]) -> None:
+    def _from_writer(self, events: list[dict], changed_orders: set[int]) -> None:
         if not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(self._publish, events)
+            self.loop.call_soon_threadsafe(self._publish, events, changed_orders)
 
-    def _publish(self, events: list[dict]) -> None:
+    def _publish(self, events: list[dict], changed_orders: set[int]) -> None:
+        changes = [{"seq": 0, "type": ORDER_CHANGED, "order": seq} for seq in sorted(changed_orders)]
         for subscriber in list(self.subscribers):
-            subscriber.offer(events)
+            subscriber.offer(changes if subscriber.wants_order_changes else events)
         for callback in self.on_commit:
             callback(events)
 
     @contextmanager
-    def subscribe(self, match: Callable[[dict], bool]) -> Iterator[Subscriber]:
+    def subscribe(self, match: Callable[[dict], bool], order_changes: bool = False) -> Iterator[Subscriber]:
+        """Events that match; or, with order_changes, one {type: ORDER_CHANGED, order} per changed order and commit."""
         subscriber = Subscriber(match, self.capacity)
+        subscriber.wants_order_changes = order_changes
         self.subscribers.add(subscriber)
         try:
             yield subscriber

@@ -92,11 +92,11 @@ class Subscription:
         if seq is None or read.order(seq) is None:
             raise GraphQLError("no order with this id")
         hub = info.context["hub"]
-        with hub.subscribe(lambda e: e["order"] == seq) as subscriber:
+        with hub.subscribe(lambda change: change["order"] == seq, order_changes=True) as subscriber:
             yield Order.of(read.order(seq))
             while True:
                 try:
-                    await subscriber.next_batch()  # one commit's events (or several): one new state
+                    await subscriber.next_batch()  # one commit's change (or several): one new state
                 except Overflow as exc:
                     await _close_too_slow(info, read.last_event_seq(), str(exc))
                     return

@@ -141,3 +141,17 @@ def test_events_survive_restart_and_numbering_continues(tmp_path):
         assert events(engine)[-1]["seq"] > last
         assert [e["seq"] for e in events(engine)] == list(range(1, len(events(engine)) + 1))
         assert len(engine.sequencer.state.rules) == 2  # defaults installed once
+
+
+def test_order_templates_are_refused_on_events_without_an_order(world, engine):
+    refused = engine.execute(SaveRule("x", "STOCK_LOW", [ActionDraft("SEND_EMAIL", {"template": "dispatch", "to": "a@b.co"})]))
+    assert refused.errors[0].field == ("input", "actions", "0", "params", "template")
+
+
+def test_listeners_hear_every_changed_order_even_without_an_event(world, engine):
+    given_shop(world)
+    heard = []
+    engine.listen(lambda events, changed: heard.append(changed))
+    order = world.order(("A", 1))
+    world.ok(ScanShipment(order["shipments"][0]["seq"], "A"))
+    assert heard[-1] == {order["seq"]}
