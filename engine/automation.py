@@ -116,16 +116,26 @@ def _check_action(state, event: str, action: dict, path: tuple, errors: list) ->
 
 
 def rules_for(state, event_type: str) -> list[CompiledAutomation]:
-    return sorted((r for r in state.rules.values() if r.record["enabled"] and r.record["event"] == event_type),
-                  key=lambda r: r.order_key)
+    """Enabled rules for one event type, in running order (cached until the rules change)."""
+    cache = state.rules_by_event
+    if cache is None:
+        cache = state.rules_by_event = {}
+        for rule in sorted(state.rules.values(), key=lambda r: r.order_key):
+            if rule.record["enabled"]:
+                cache.setdefault(rule.record["event"], []).append(rule)
+    return cache.get(event_type, [])
 
 
 def hold_on_placement(state, order: dict) -> None:
     """HOLD actions of matching ORDER_PLACED rules, applied before any shipment is released."""
-    view = {"order": order_rules.cel_view(order)}
+    view = None
     for rule in rules_for(state, "ORDER_PLACED"):
         for action in rule.record["actions"]:
-            if action["type"] == "HOLD" and holds(rule.program, view):
+            if action["type"] != "HOLD":
+                continue
+            if rule.program is not None and view is None:
+                view = {"order": order_rules.cel_view(order)}
+            if holds(rule.program, view):
                 order.update(held=True, released=False, holdReason=action["params"].get("reason") or rule.record["name"])
                 return
 

@@ -32,6 +32,7 @@ def save_rule(state: EngineState, tx: WriteTx, cmd: SaveRule) -> Result:
 
 def _store_rule(state: EngineState, tx: WriteTx, record: dict) -> None:
     state.rules[record["seq"]] = compile_rule(record)
+    state.rules_by_event = None
     tx.put("rules", u64(record["seq"]), record)
 
 
@@ -39,6 +40,7 @@ def delete_rule(state: EngineState, tx: WriteTx, cmd: DeleteRule) -> Result:
     if cmd.rule not in state.rules:
         return Result(None, [err(Code.NOT_FOUND, "no automation rule with this id", "id")])
     del state.rules[cmd.rule]
+    state.rules_by_event = None
     tx.delete("rules", u64(cmd.rule))
     return Result(cmd.rule)
 

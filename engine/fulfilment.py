@@ -20,8 +20,10 @@ backorder_chunk_orders = 256
 def routing_request(state: EngineState, order: dict, parts: list[tuple[int, int]]) -> Request:
     """A kernel request for `parts` [(line index, part index)] of `order`, by its channel policy."""
     policy = state.router.policy(order["channel"], state.stock.shape[1])
-    view = {"order": order_rules.cel_view(order)}
-    rules = [rule for rule in policy.rules if holds(rule.program, view)]
+    rules = policy.rules
+    if any(rule.program is not None for rule in rules):  # the CEL view costs more than routing itself
+        view = {"order": order_rules.cel_view(order)}
+        rules = [rule for rule in rules if holds(rule.program, view)]
     products = state.catalog.products
     lines = [
         (products[order["lines"][li]["parts"][pi]["sku"]].idx,

@@ -69,13 +69,14 @@ def _route(state: EngineState, tx: WriteTx, group, results) -> None:
         order = _store(state, tx, tentative)
         record(state, tx, order, order_parts, outcome)
         hold_on_placement(state, order)
-        emit(state, tx, "ORDER_PLACED", order, **order_data(order))
+        data = order_data(order)
+        emit(state, tx, "ORDER_PLACED", order, **data)
         if order["held"]:
-            emit(state, tx, "ORDER_HELD", order, reason=order["holdReason"], **order_data(order))
+            emit(state, tx, "ORDER_HELD", order, reason=order["holdReason"], **data)
         if outcome.allocations:
-            emit(state, tx, "ORDER_ALLOCATED", order, **order_data(order))
+            emit(state, tx, "ORDER_ALLOCATED", order, **data)
         if any(order_rules.line_backordered(l) for l in order["lines"]):
-            emit(state, tx, "ORDER_BACKORDERED", order, **order_data(order))
+            emit(state, tx, "ORDER_BACKORDERED", order, **data)
         settle(state, tx, order)  # after the order's events: its SHIPMENT_CREATED events follow them
         results[ci].value[oi] = order
 

@@ -52,10 +52,12 @@ def _run_rules(state: EngineState, tx: WriteTx, event: dict) -> None:
     if not rules:
         return
     order = tx.order(event["order"]) if event["order"] is not None else None
-    context = cel_context(tx, event, order)
+    context = None
     for rule in rules:
-        if not holds(rule.program, context):
-            continue
+        if rule.program is not None:
+            context = context or cel_context(tx, event, order)
+            if not holds(rule.program, context):
+                continue
         for action in rule.record["actions"]:
             _act(state, tx, rule, action, event, order)
 

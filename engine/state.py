@@ -27,6 +27,7 @@ class EngineState:
         self.counters = {name: 0 for name in COUNTERS}
         self.backorders: dict[int, list[int]] = defaultdict(list)  # sku index -> order seqs, ascending
         self.rules: dict[int, "CompiledAutomation"] = {}
+        self.rules_by_event: dict[str, list] | None = None  # rules_for's cache; None after any change
         self.webhooks: dict[int, dict] = {}
         self.defaults_installed = False
         self._locations: tuple[int, int, LocationTable] | None = None
