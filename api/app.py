@@ -45,6 +45,14 @@ class OmsGraphQLView(GraphQLView):
                 await socket.close(code=4403, message=b"Forbidden")
             raise ConnectionRejectionError()
 
+    def encode_json(self, data: object) -> str:
+        return orjson.dumps(data).decode()  # text: websocket messages must be text frames
+
+    def create_response(self, response_data, sub_response: web.Response) -> web.Response:
+        sub_response.body = orjson.dumps(response_data)
+        sub_response.content_type = "application/json"
+        return sub_response
+
     def parse_json(self, data: str | bytes) -> object:
         parsed = orjson.loads(data)
         if not isinstance(parsed, dict) and not (isinstance(parsed, list) and all(isinstance(i, dict) for i in parsed)):
