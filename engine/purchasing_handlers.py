@@ -42,7 +42,7 @@ def create(state: EngineState, tx: WriteTx, cmd: CreatePurchaseOrder) -> Result:
             errors.append(err(Code.DUPLICATE, f"{sku} appears twice", *path, "sku"))
         seen.add(sku)
         if check.quantity(errors, quantity, (*path, "quantity")) and product and location and not product.is_bundle:
-            if int(state.stock.incoming[product.idx, location["idx"]]) + quantity > limits.quantity_max:
+            if state.stock.incoming_at(product.idx, location["idx"]) + quantity > limits.quantity_max:
                 errors.append(err(Code.LIMIT_EXCEEDED, f"incoming would exceed {limits.quantity_max}", *path, "quantity"))
     if errors:
         return Result(None, errors)
@@ -65,7 +65,7 @@ def create(state: EngineState, tx: WriteTx, cmd: CreatePurchaseOrder) -> Result:
 
 
 def _incoming(state: EngineState, tx: WriteTx, s: int, l: int, delta: int) -> None:
-    state.stock.incoming[s, l] += delta
+    state.stock.add_incoming(s, l, delta)
     state.stock.touch(s, l)
     tx.dirty_skus.add(s)
 

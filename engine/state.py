@@ -74,7 +74,8 @@ class EngineState:
         """The stock invariants of one sku, right before its row is written (survives -O)."""
         n = self.stock.n_loc
         on_hand, committed = self.stock.on_hand[s, :n], self.stock.committed[s, :n]
-        if (on_hand < 0).any() or (committed < 0).any() or (committed > on_hand).any() or (self.stock.incoming[s, :n] < 0).any():
+        if ((on_hand < 0).any() or (committed < 0).any() or (committed > on_hand).any()
+                or any(units < 0 for units in self.stock.incoming.get(s, {}).values())):
             raise AssertionError(f"stock invariant broken for sku {self.catalog.sku_by_idx[s]}")
 
     def locations(self) -> LocationTable:

@@ -9,9 +9,10 @@ import time
 
 import numpy as np
 
-FIELDS = ("on_hand", "committed", "safety", "incoming")
+FIELDS = ("on_hand", "committed", "safety", "incoming")  # as stored, one row per sku
+DENSE = ("on_hand", "committed", "safety")  # in memory as arrays; incoming is sparse (few levels have any)
 sku_capacity_initial = 1024
-loc_capacity_initial = 8
+loc_capacity_initial = 1
 
 
 class StockTable:
@@ -19,11 +20,12 @@ class StockTable:
         self.n_sku = 0
         self.n_loc = 0
         self.touched: set[tuple[int, int]] = set()  # levels changed by the current command
+        self.incoming: dict[int, dict[int, int]] = {}  # sku -> location -> units due on open purchase orders
         self._alloc(sku_capacity_initial, loc_capacity_initial)
 
     def _alloc(self, sku_cap: int, loc_cap: int) -> None:
-        old = {f: getattr(self, f, None) for f in FIELDS + ("updated_s",)}
-        for name, dtype in [(f, np.int32) for f in FIELDS] + [("updated_s", np.uint32)]:
+        old = {f: getattr(self, f, None) for f in DENSE + ("updated_s",)}
+        for name, dtype in [(f, np.int32) for f in DENSE] + [("updated_s", np.uint32)]:
             array = np.zeros((sku_cap, loc_cap), dtype=dtype)
             previous = old[name]
             if previous is not None:
@@ -37,7 +39,9 @@ class StockTable:
     def ensure(self, n_sku: int, n_loc: int) -> None:
         sku_cap, loc_cap = self.shape
         if n_sku > sku_cap or n_loc > loc_cap:
-            self._alloc(_grown(sku_cap, n_sku), _grown(loc_cap, n_loc))
+            # Rows double (untouched rows cost no memory); columns grow exactly: spare columns
+            # would be resident in every row (10 locations in 16 columns: 1.6x the memory).
+            self._alloc(_grown(sku_cap, n_sku), max(loc_cap, n_loc))
         self.n_sku = max(self.n_sku, n_sku)
         self.n_loc = max(self.n_loc, n_loc)
 
@@ -51,19 +55,36 @@ class StockTable:
     def level(self, s: int, l: int) -> dict[str, int]:
         on_hand, committed, safety = int(self.on_hand[s, l]), int(self.committed[s, l]), int(self.safety[s, l])
         return {"onHand": on_hand, "committed": committed, "available": max(0, on_hand - committed - safety),
-                "safetyStock": safety, "incoming": int(self.incoming[s, l])}
+                "safetyStock": safety, "incoming": self.incoming_at(s, l)}
+
+    def incoming_at(self, s: int, l: int) -> int:
+        return self.incoming.get(s, {}).get(l, 0)
+
+    def add_incoming(self, s: int, l: int, delta: int) -> None:
+        levels = self.incoming.setdefault(s, {})
+        levels[l] = levels.get(l, 0) + delta
+        if levels[l] == 0:
+            del levels[l]
+            if not levels:
+                del self.incoming[s]
 
     def row_bytes(self, s: int) -> bytes:
         n = self.n_loc
-        rows = [getattr(self, f)[s, :n].astype(np.int64) for f in FIELDS]
-        rows.append(self.updated_s[s, :n].astype(np.int64))
+        rows = [getattr(self, f)[s, :n].astype(np.int64) for f in DENSE]
+        incoming = np.zeros(n, dtype=np.int64)
+        for l, units in self.incoming.get(s, {}).items():
+            incoming[l] = units
+        rows += [incoming, self.updated_s[s, :n].astype(np.int64)]
         return np.concatenate(rows).tobytes()
 
     def load_row(self, s: int, raw: bytes) -> None:
         values = np.frombuffer(raw, dtype=np.int64)
         n = len(values) // (len(FIELDS) + 1)
-        for i, f in enumerate(FIELDS):
+        for i, f in enumerate(DENSE):
             getattr(self, f)[s, :n] = values[i * n : (i + 1) * n]
+        due = values[len(DENSE) * n : (len(DENSE) + 1) * n]
+        for l in np.flatnonzero(due):
+            self.incoming.setdefault(s, {})[int(l)] = int(due[l])
         self.updated_s[s, :n] = values[len(FIELDS) * n :]
 
 
