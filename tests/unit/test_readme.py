@@ -23,3 +23,15 @@ def test_every_limit_is_listed_in_the_readme():
     readme = ROOT.joinpath("README.md").read_text()
     names = [n for n in vars(limits) if n.endswith(("_max", "_default"))]
     assert names and [n for n in names if f"`{n}`" not in readme] == []
+
+
+def test_every_graphql_example_in_the_readme_is_valid_against_the_schema():
+    from graphql import parse, validate
+
+    from api.schema import schema
+
+    blocks = re.findall(r"```graphql\n(.+?)```", ROOT.joinpath("README.md").read_text(), flags=re.S)
+    operations = [op for block in blocks for op in re.split(r"\n(?=mutation|query|subscription|\{)", block) if op.strip()]
+    assert len(operations) >= 10
+    for operation in operations:
+        assert validate(schema._schema, parse(operation)) == [], operation
