@@ -19,6 +19,7 @@ from .common import Node
 from .inventory.resolvers import InventoryMutation, InventoryQuery
 from .live.subscriptions import Subscription
 from .metrics import METRICS, operation_extension
+from .orders import fast_path
 from .orders.resolvers import OrderMutation, OrderQuery
 from .orders.types import Customer, Order, Shipment
 from .purchasing.resolvers import PurchasingMutation, PurchasingQuery
@@ -80,3 +81,4 @@ schema = strawberry.Schema(
         operation_extension(METRICS),
     ],
 )
+fast_path.install(schema._schema)

@@ -71,20 +71,30 @@ def _payload(result) -> OrderPayload:
     return OrderPayload(order=Order.of(result.value) if result.value else None, user_errors=user_errors(result.errors))
 
 
+async def place_one(info: strawberry.Info, order: OrderDraft) -> OrderPayload:
+    return _payload(await run(info, PlaceOrders([order], single=True)))
+
+
+async def place_many(info: strawberry.Info, orders: list[OrderDraft]) -> OrdersPayload:
+    if len(orders) > limits.batch_orders_max:
+        return OrdersPayload(orders=[None] * len(orders), user_errors=[
+            user_error("LIMIT_EXCEEDED", f"at most {limits.batch_orders_max} orders per request", "input")])
+    result = await run(info, PlaceOrders(orders))
+    placed = result.value if isinstance(result.value, list) else [None] * len(orders)
+    return OrdersPayload(orders=[Order.of(o) if o else None for o in placed], user_errors=user_errors(result.errors))
+
+
 @strawberry.type
 class OrderMutation:
+    # These two define the fields; when serving, api/orders/fast_path.py resolves them from
+    # the coerced input instead (same commands, same payloads), skipping strawberry's conversion.
     @strawberry.mutation
     async def order_place(self, info: strawberry.Info, input: OrderInput) -> OrderPayload:
-        return _payload(await run(info, PlaceOrders([draft(input)], single=True)))
+        return await place_one(info, draft(input))
 
     @strawberry.mutation(description="Many orders in one request, each accepted or refused on its own, in input order.")
     async def orders_place(self, info: strawberry.Info, input: list[OrderInput]) -> OrdersPayload:
-        if len(input) > limits.batch_orders_max:
-            return OrdersPayload(orders=[None] * len(input), user_errors=[
-                user_error("LIMIT_EXCEEDED", f"at most {limits.batch_orders_max} orders per request", "input")])
-        result = await run(info, PlaceOrders([draft(i) for i in input]))
-        orders = result.value if isinstance(result.value, list) else [None] * len(input)
-        return OrdersPayload(orders=[Order.of(o) if o else None for o in orders], user_errors=user_errors(result.errors))
+        return await place_many(info, [draft(i) for i in input])
 
     @strawberry.mutation(description="""Cancels every unit not shipped yet (lines' `cancelled`), cancels the shipments not shipped
 and releases their stock; shipped units stay. INVALID_STATE when nothing is left to cancel.""")
