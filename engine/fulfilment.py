@@ -65,20 +65,20 @@ def missing_parts(order: dict, skus: set[int] | None, state: EngineState) -> lis
 def settle(state: EngineState, tx: WriteTx, order: dict) -> None:
     """Brings the backorder queue and the shipments in line with the order's allocations."""
     seq = order["seq"]
+    waiting: dict[int, bool] = {}  # sku index -> does any part of it still wait
     for li, line in enumerate(order["lines"]):
         for pi, part in enumerate(line["parts"]):
             s = state.catalog.products[part["sku"]].idx
             key = BACKORDER_KEY.pack(s, seq, li, pi)
-            if order_rules.part_missing(line, part) > 0:
+            missing = order_rules.part_missing(line, part) > 0
+            if missing:
                 tx.put_raw("backorders", key, b"")
                 state.queue_backorder(s, seq)
             else:
                 tx.delete("backorders", key)
-    for s in {state.catalog.products[p["sku"]].idx for l in order["lines"] for p in l["parts"]}:
-        if not any(
-            state.catalog.products[p["sku"]].idx == s and order_rules.part_missing(l, p) > 0
-            for l in order["lines"] for p in l["parts"]
-        ):
+            waiting[s] = waiting.get(s, False) or missing
+    for s, still in waiting.items():
+        if not still:
             state.unqueue_backorder(s, seq)
     if order["released"] and not order["held"]:
         _assign_shipments(state, tx, order)
@@ -113,15 +113,18 @@ OPEN_SHIPMENT = ("PENDING", "PICKING")
 
 def _refresh_open_shipments(tx: WriteTx, order: dict) -> None:
     """An open shipment's lines are the allocations assigned to it; empty ones are cancelled."""
-    for summary in order["shipments"]:
-        if summary["status"] not in OPEN_SHIPMENT:
-            continue
+    open_ = [summary for summary in order["shipments"] if summary["status"] in OPEN_SHIPMENT]
+    if not open_:
+        return
+    by_shipment: dict[int, dict[str, int]] = {summary["seq"]: {} for summary in open_}
+    for _, _, part, alloc in order_rules.iter_allocs(order):
+        units = by_shipment.get(alloc["ship"])
+        if units is not None:
+            units[part["sku"]] = units.get(part["sku"], 0) + alloc["qty"] - alloc["shipped"]
+    for summary in open_:
         shipment = tx.shipment(summary["seq"])
         picked = {l["sku"]: l["picked"] for l in shipment["lines"]}
-        units: dict[str, int] = {}
-        for _, _, part, alloc in order_rules.iter_allocs(order):
-            if alloc["ship"] == summary["seq"]:
-                units[part["sku"]] = units.get(part["sku"], 0) + alloc["qty"] - alloc["shipped"]
+        units = by_shipment[summary["seq"]]
         shipment["lines"] = [{"sku": sku, "quantity": q, "picked": min(q, picked.get(sku, 0))} for sku, q in units.items() if q > 0]
         if not shipment["lines"]:
             set_shipment_status(order, shipment, "CANCELLED")
