@@ -8,6 +8,8 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 
+import numpy as np
+
 from .allocation import LocationTable, location_table
 from .automation import CompiledAutomation, compile_rule
 from .events import flush_events
@@ -65,17 +67,22 @@ class EngineState:
     def flush(self, tx) -> None:
         flush_events(tx)
         tx.flush_records()
-        for s in tx.dirty_skus:
-            self.check_stock_row(s)
-            tx.put_raw("stock", U32.pack(s), self.stock.row_bytes(s))
+        skus = sorted(tx.dirty_skus)
+        if skus:
+            self.check_stock_rows(skus)
+            for s, row in zip(skus, self.stock.rows_bytes(skus)):
+                tx.put_raw("stock", U32.pack(s), row)
         tx.put("meta", b"counters", self.counters)
 
-    def check_stock_row(self, s: int) -> None:
-        """The stock invariants of one sku, right before its row is written (survives -O)."""
+    def check_stock_rows(self, skus: list[int]) -> None:
+        """The stock invariants of these skus, right before their rows are written (survives -O)."""
         n = self.stock.n_loc
-        on_hand, committed = self.stock.on_hand[s, :n], self.stock.committed[s, :n]
-        if ((on_hand < 0).any() or (committed < 0).any() or (committed > on_hand).any()
-                or any(units < 0 for units in self.stock.incoming.get(s, {}).values())):
+        index = np.asarray(skus, dtype=np.int64)
+        on_hand, committed = self.stock.on_hand[index, :n], self.stock.committed[index, :n]
+        broken = (on_hand < 0) | (committed < 0) | (committed > on_hand)
+        negative_due = [s for s in skus if any(units < 0 for units in self.stock.incoming.get(s, {}).values())]
+        if broken.any() or negative_due:
+            s = skus[int(np.flatnonzero(broken.any(axis=1))[0])] if broken.any() else negative_due[0]
             raise AssertionError(f"stock invariant broken for sku {self.catalog.sku_by_idx[s]}")
 
     def locations(self) -> LocationTable:

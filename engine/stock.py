@@ -68,14 +68,19 @@ class StockTable:
             if not levels:
                 del self.incoming[s]
 
-    def row_bytes(self, s: int) -> bytes:
+    def rows_bytes(self, skus: list[int]) -> list[bytes]:
+        """The stored rows of many skus at once (one numpy pass instead of one per sku)."""
         n = self.n_loc
-        rows = [getattr(self, f)[s, :n].astype(np.int64) for f in DENSE]
-        incoming = np.zeros(n, dtype=np.int64)
-        for l, units in self.incoming.get(s, {}).items():
-            incoming[l] = units
-        rows += [incoming, self.updated_s[s, :n].astype(np.int64)]
-        return np.concatenate(rows).tobytes()
+        index = np.asarray(skus, dtype=np.int64)
+        block = np.empty((len(skus), (len(FIELDS) + 1) * n), dtype=np.int64)
+        for i, f in enumerate(DENSE):
+            block[:, i * n : (i + 1) * n] = getattr(self, f)[index, :n]
+        block[:, len(DENSE) * n : (len(DENSE) + 1) * n] = 0
+        for row, s in enumerate(skus):
+            for l, units in self.incoming.get(s, {}).items():
+                block[row, len(DENSE) * n + l] = units
+        block[:, len(FIELDS) * n :] = self.updated_s[index, :n]
+        return [row.tobytes() for row in block]
 
     def load_row(self, s: int, raw: bytes) -> None:
         values = np.frombuffer(raw, dtype=np.int64)

@@ -62,6 +62,13 @@ class EngineMachine(RuleBasedStateMachine):
     def set_level(self, sku, loc, on_hand, safety):
         self.engine.execute(SetInventory([StockSetItem(sku, loc, on_hand, safety_stock=safety)]))
 
+    @rule(sku=skus, loc=locs, below=st.integers(1, 3))
+    def squeeze(self, sku, loc, below):
+        """onHand set below what is committed there: the newest allocations must give way."""
+        level = self.engine.read.stock_level(sku, loc)
+        if level["committed"]:
+            self.engine.execute(SetInventory([StockSetItem(sku, loc, max(0, level["committed"] - below))]))
+
     @rule(data=st.data())
     def cancel(self, data):
         if self.orders:
