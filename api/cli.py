@@ -5,6 +5,7 @@ import argparse
 import logging
 import sys
 
+import uvloop
 from aiohttp import web
 
 
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(args.data_dir, announce=lambda text: print(text, flush=True))
     print(f"OMS serving GraphQL at http://{args.host}:{args.port}/graphql (data in {args.data_dir})", flush=True)
     access_log = logging.getLogger("aiohttp.access") if args.access_log else None
+    uvloop.install()  # a faster event loop: the GraphQL layer runs on it
     web.run_app(app, host=args.host, port=args.port, print=None, shutdown_timeout=30, access_log=access_log)
     return 0
 
