@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Optional
 
 import strawberry
-from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.tools import merge_types
 
 from engine import limits
@@ -67,6 +68,8 @@ Query = merge_types("Query", (NodeQuery, CatalogQuery, InventoryQuery, OrderQuer
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, OrderMutation, WarehouseMutation, ReturnsMutation,
                                     PurchasingMutation, AutomationMutation))
 
+DEPTH_RULE = create_validator(limits.query_depth_max, None, None)
+
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
@@ -74,10 +77,13 @@ schema = strawberry.Schema(
     types=[Location, Product, Channel, Order, Customer, Shipment, Return, PurchaseOrder, Event, AutomationRule, Email, Webhook,
            WebhookDelivery],
     extensions=[
-        ParserCache(maxsize=1024),
-        ValidationCache(maxsize=1024),
-        QueryDepthLimiter(max_depth=limits.query_depth_max),
-        MaxTokensLimiter(max_token_count=limits.query_tokens_max),
+        # Factories: an extension instance holds one request's context, so each request gets
+        # its own. The caches live at module level; the depth rule is built once so that
+        # validation results stay cached.
+        lambda: ParserCache(maxsize=1024),
+        lambda: ValidationCache(maxsize=1024),
+        lambda: AddValidationRules([DEPTH_RULE]),
+        lambda: MaxTokensLimiter(max_token_count=limits.query_tokens_max),
         operation_extension(METRICS),
     ],
 )

@@ -35,3 +35,4 @@ def test_every_graphql_example_in_the_readme_is_valid_against_the_schema():
     assert len(operations) >= 10
     for operation in operations:
         assert validate(schema._schema, parse(operation)) == [], operation
+
