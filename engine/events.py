@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .store import U64, u64
+from .store import u64
 
 if TYPE_CHECKING:
     from .state import EngineState
@@ -67,6 +67,3 @@ def flush_events(tx: WriteTx) -> None:
         if event["order"] is not None:
             tx.put_raw("idx_event_order", u64(event["order"]) + u64(event["seq"]), b"")
 
-
-def event_seq(key: bytes) -> int:
-    return U64.unpack(key[-8:])[0]

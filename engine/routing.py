@@ -40,12 +40,6 @@ class CompiledPolicy:
     rules: list[CompiledRule]
     reject: bool
 
-    def allowed_locations(self) -> np.ndarray:
-        mask = np.zeros_like(self.rules[0].loc_ok) if self.rules else np.zeros(0, np.uint8)
-        for rule in self.rules:
-            mask |= rule.loc_ok
-        return mask
-
 
 def policy_record(channel: dict) -> dict:
     return channel.get("policy") or DEFAULT_POLICY
