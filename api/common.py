@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import strawberry
 from graphql import GraphQLError
@@ -11,6 +11,8 @@ from engine import limits
 from engine.commands import Result
 from engine.errors import Code, UserError as EngineUserError
 from engine.sequencer import Overloaded
+
+from . import ids
 
 
 @strawberry.enum
@@ -76,6 +78,15 @@ def page_info(cursors: list[str], has_next: bool, after: Optional[str]) -> PageI
         has_next_page=has_next, has_previous_page=after is not None,
         start_cursor=cursors[0] if cursors else None, end_cursor=cursors[-1] if cursors else None,
     )
+
+
+async def run_on(info: strawberry.Info, id: str, kind: str, build: Callable[[int], object]) -> Result:
+    """Runs build(seq) for an id of `kind`; a malformed id is INVALID on ["id"] and runs nothing."""
+    seq = ids.decode_seq(id, kind)
+    if seq is None:
+        article = "an" if kind[0] in "AEIOU" else "a"
+        return Result(None, [EngineUserError(("id",), f"not {article} {kind} id", Code.INVALID)])
+    return await run(info, build(seq))
 
 
 async def run(info: strawberry.Info, command: object) -> Result:

@@ -8,7 +8,7 @@ import strawberry
 from engine.commands import ActionDraft, CreateWebhook, DeleteRule, DeleteWebhook, RetryDelivery, SaveRule
 
 from .. import ids
-from ..common import page_info, page_size, run, seq_cursor, user_error, user_errors
+from ..common import page_info, page_size, run, run_on, seq_cursor, user_error, user_errors
 from .types import (
     AutomationRule, AutomationRuleInput, AutomationRulePayload, DeletePayload, DeliveryStatus, Email, EmailConnection,
     EmailEdge, Event, EventConnection, EventEdge, EventType, Webhook, WebhookDelivery, WebhookDeliveryConnection,
@@ -98,17 +98,11 @@ class AutomationMutation:
 
     @strawberry.mutation(description="Sends the delivery again now, whatever its status, with the same X-OMS-Delivery id.")
     async def webhook_delivery_retry(self, info: strawberry.Info, id: strawberry.ID) -> WebhookDeliveryPayload:
-        seq = ids.decode_seq(id, "WebhookDelivery")
-        if seq is None:
-            return WebhookDeliveryPayload(delivery=None, user_errors=[user_error("INVALID", "not a WebhookDelivery id", "id")])
-        result = await run(info, RetryDelivery(seq))
+        result = await run_on(info, id, "WebhookDelivery", RetryDelivery)
         return WebhookDeliveryPayload(delivery=WebhookDelivery.of(result.value) if result.value else None,
                                       user_errors=user_errors(result.errors))
 
 
 async def _delete(info: strawberry.Info, id: str, kind: str, command) -> DeletePayload:
-    seq = ids.decode_seq(id, kind)
-    if seq is None:
-        return DeletePayload(deleted_id=None, user_errors=[user_error("INVALID", f"not a {kind} id", "id")])
-    result = await run(info, command(seq))
+    result = await run_on(info, id, kind, command)
     return DeletePayload(deleted_id=None if result.errors else id, user_errors=user_errors(result.errors))

@@ -11,7 +11,7 @@ from engine.commands import CancelOrder, HoldOrder, LineDraft, OrderDraft, Place
 
 from .. import ids
 from ..catalog.types import address_record
-from ..common import run, user_error, user_errors
+from ..common import run, run_on, user_error, user_errors
 from .types import Customer, Order, OrderConnection, OrderFilter, OrderInput, OrderPayload, OrdersPayload, order_connection
 
 
@@ -62,11 +62,6 @@ class OrderQuery:
         return Customer.of(found) if found else None
 
 
-def _order_id(id: str) -> tuple[Optional[int], list]:
-    seq = ids.decode_seq(id, "Order")
-    return seq, ([] if seq is not None else [user_error("INVALID", "not an Order id", "id")])
-
-
 def _payload(result) -> OrderPayload:
     return OrderPayload(order=Order.of(result.value) if result.value else None, user_errors=user_errors(result.errors))
 
@@ -99,21 +94,12 @@ class OrderMutation:
     @strawberry.mutation(description="""Cancels every unit not shipped yet (lines' `cancelled`), cancels the shipments not shipped
 and releases their stock; shipped units stay. INVALID_STATE when nothing is left to cancel.""")
     async def order_cancel(self, info: strawberry.Info, id: strawberry.ID, reason: Optional[str] = None) -> OrderPayload:
-        seq, errors = _order_id(id)
-        if errors:
-            return OrderPayload(order=None, user_errors=errors)
-        return _payload(await run(info, CancelOrder(seq, reason)))
+        return _payload(await run_on(info, id, "Order", lambda seq: CancelOrder(seq, reason)))
 
     @strawberry.mutation(description="Only before any shipment is released (INVALID_STATE otherwise).")
     async def order_hold(self, info: strawberry.Info, id: strawberry.ID, reason: str) -> OrderPayload:
-        seq, errors = _order_id(id)
-        if errors:
-            return OrderPayload(order=None, user_errors=errors)
-        return _payload(await run(info, HoldOrder(seq, reason)))
+        return _payload(await run_on(info, id, "Order", lambda seq: HoldOrder(seq, reason)))
 
     @strawberry.mutation(description="Only for an ON_HOLD order (INVALID_STATE otherwise); creates its shipments.")
     async def order_release(self, info: strawberry.Info, id: strawberry.ID) -> OrderPayload:
-        seq, errors = _order_id(id)
-        if errors:
-            return OrderPayload(order=None, user_errors=errors)
-        return _payload(await run(info, ReleaseOrder(seq)))
+        return _payload(await run_on(info, id, "Order", ReleaseOrder))

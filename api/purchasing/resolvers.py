@@ -8,7 +8,7 @@ import strawberry
 from engine.commands import CancelPurchaseOrder, CreatePurchaseOrder, ReceivePurchaseOrder
 
 from .. import ids
-from ..common import page_info, page_size, run, seq_cursor, user_error, user_errors
+from ..common import page_info, page_size, run, run_on, seq_cursor, user_errors
 from .types import (
     PurchaseOrder, PurchaseOrderConnection, PurchaseOrderEdge, PurchaseOrderInput, PurchaseOrderLineInput,
     PurchaseOrderPayload, PurchaseOrderStatus,
@@ -18,13 +18,6 @@ from .types import (
 def _payload(result) -> PurchaseOrderPayload:
     return PurchaseOrderPayload(purchase_order=PurchaseOrder.of(result.value) if result.value else None,
                                 user_errors=user_errors(result.errors))
-
-
-async def _on_po(info: strawberry.Info, id: str, build) -> PurchaseOrderPayload:
-    seq = ids.decode_seq(id, "PurchaseOrder")
-    if seq is None:
-        return PurchaseOrderPayload(purchase_order=None, user_errors=[user_error("INVALID", "not a PurchaseOrder id", "id")])
-    return _payload(await run(info, build(seq)))
 
 
 @strawberry.type
@@ -53,8 +46,8 @@ class PurchasingMutation:
 
     @strawberry.mutation
     async def purchase_order_receive(self, info: strawberry.Info, id: strawberry.ID, lines: list[PurchaseOrderLineInput]) -> PurchaseOrderPayload:
-        return await _on_po(info, id, lambda seq: ReceivePurchaseOrder(seq, [(l.sku, l.quantity) for l in lines]))
+        return _payload(await run_on(info, id, "PurchaseOrder", lambda seq: ReceivePurchaseOrder(seq, [(l.sku, l.quantity) for l in lines])))
 
     @strawberry.mutation
     async def purchase_order_cancel(self, info: strawberry.Info, id: strawberry.ID) -> PurchaseOrderPayload:
-        return await _on_po(info, id, CancelPurchaseOrder)
+        return _payload(await run_on(info, id, "PurchaseOrder", CancelPurchaseOrder))

@@ -8,7 +8,7 @@ import strawberry
 from engine.commands import ApproveReturn, ReceiveReturn, RefundReturn, RejectReturn, RequestReturn, ReturnLineDraft
 
 from .. import ids
-from ..common import page_info, page_size, run, seq_cursor, user_error, user_errors
+from ..common import page_info, page_size, run, run_on, seq_cursor, user_error, user_errors
 from .types import (
     Return, ReturnConnection, ReturnEdge, ReturnInput, ReturnPayload, ReturnReceiveLineInput, ReturnResolution, ReturnStatus,
 )
@@ -19,10 +19,7 @@ def _payload(result) -> ReturnPayload:
 
 
 async def _on_return(info: strawberry.Info, id: str, build) -> ReturnPayload:
-    seq = ids.decode_seq(id, "Return")
-    if seq is None:
-        return ReturnPayload(return_=None, user_errors=[user_error("INVALID", "not a Return id", "id")])
-    return _payload(await run(info, build(seq)))
+    return _payload(await run_on(info, id, "Return", build))
 
 
 @strawberry.type

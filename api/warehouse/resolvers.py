@@ -8,7 +8,7 @@ import strawberry
 from engine.commands import DeliverShipment, PackShipment, ReportShort, ScanShipment, ShipShipment
 
 from .. import ids
-from ..common import PageInfo, UserError, page_info, page_size, run, seq_cursor, user_error, user_errors
+from ..common import PageInfo, UserError, page_info, page_size, run_on, seq_cursor, user_errors
 from ..orders.types import Shipment, ShipmentStatus
 
 
@@ -51,10 +51,7 @@ class WarehouseQuery:
 
 
 async def _shipment_command(info: strawberry.Info, id: str, build) -> ShipmentPayload:
-    seq = ids.decode_seq(id, "Shipment")
-    if seq is None:
-        return ShipmentPayload(shipment=None, user_errors=[user_error("INVALID", "not a Shipment id", "id")])
-    result = await run(info, build(seq))
+    result = await run_on(info, id, "Shipment", build)
     return ShipmentPayload(shipment=Shipment.of(result.value) if result.value else None, user_errors=user_errors(result.errors))
 
 
