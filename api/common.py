@@ -1,7 +1,6 @@
 """Types shared by every domain of the schema: errors, Node, PageInfo, paging."""
 from __future__ import annotations
 
-from enum import Enum
 from typing import Callable, Iterable, Optional
 
 import strawberry
@@ -15,16 +14,7 @@ from engine.sequencer import Overloaded
 from . import ids
 
 
-@strawberry.enum
-class ErrorCode(Enum):
-    INVALID = "INVALID"
-    NOT_FOUND = "NOT_FOUND"
-    DUPLICATE = "DUPLICATE"
-    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
-    INVALID_STATE = "INVALID_STATE"
-    FORBIDDEN = "FORBIDDEN"
-    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
-    CONFLICT = "CONFLICT"
+ErrorCode = strawberry.enum(Code, name="ErrorCode")  # the engine's codes are the contract's
 
 
 @strawberry.type
@@ -35,11 +25,11 @@ class UserError:
 
 
 def user_errors(errors: Iterable[EngineUserError]) -> list[UserError]:
-    return [UserError(field=list(e.field) or None, message=e.message, code=ErrorCode(e.code.value)) for e in errors]
+    return [UserError(field=list(e.field) or None, message=e.message, code=e.code) for e in errors]
 
 
 def user_error(code: str, message: str, *field: object) -> UserError:
-    return UserError(field=[str(f) for f in field] or None, message=message, code=ErrorCode(code))
+    return UserError(field=[str(f) for f in field] or None, message=message, code=Code(code))
 
 
 @strawberry.interface
