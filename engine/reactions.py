@@ -17,10 +17,13 @@ log = logging.getLogger("oms.automation")
 
 
 def after_command(state: EngineState, tx: WriteTx, start: int) -> None:
+    """Reacts to every event the command emitted itself (however many: a 1,000-order batch
+    emits thousands); only what rules cause in turn is bounded, to stop rule loops."""
     stock_events(state, tx)
+    caused_from = len(tx.events)
     i = start
     while i < len(tx.events):
-        if i - start >= limits.rule_events_max:
+        if len(tx.events) - caused_from > limits.rule_events_max:
             log.error("rules caused more than %d events in one command; the rest run no rules", limits.rule_events_max)
             return
         event = tx.events[i]

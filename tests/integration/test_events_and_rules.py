@@ -1,9 +1,10 @@
 """The event log and automation rules, in the commit of the change that caused them."""
 from datetime import datetime, timedelta, timezone
 
+from engine import limits
 from engine.commands import (
     ActionDraft, AdjustInventory, CreateWebhook, DeleteRule, DeliveryAttempt, EmailAttempt, PackShipment, RetryDelivery,
-    SaveRule, ScanShipment, ShipShipment,
+    SaveRule, ScanShipment, ShipShipment, LineDraft, OrderDraft, PlaceOrders,
 )
 from engine.store import loads
 
@@ -155,3 +156,36 @@ def test_listeners_hear_every_changed_order_even_without_an_event(world, engine)
     order = world.order(("A", 1))
     world.ok(ScanShipment(order["shipments"][0]["seq"], "A"))
     assert heard[-1] == {order["seq"]}
+
+
+def test_rules_react_to_every_event_of_a_big_batch_however_many_it_emits(world, engine):
+    """given 1,000 orders in one command, each split over 10 locations (12 events an order),
+    when placed, then each gets its confirmation email and its webhook delivery."""
+    skus = [f"K{i}" for i in range(10)]
+    for i, sku in enumerate(skus):
+        world.location(f"loc{i}")
+        world.products(sku)
+    world.channel("web")
+    world.stock(**{f"{sku}__loc{i}": 1_000 for i, sku in enumerate(skus)})
+    world.ok(CreateWebhook("http://127.0.0.1:9/hook", ["ORDER_PLACED"], "s" * 16))
+    drafts = [OrderDraft("web", [LineDraft(s, 1) for s in skus], customer={"email": f"c{n}@example.com"}) for n in range(1_000)]
+    result = engine.execute(PlaceOrders(drafts))
+    assert not result.errors
+    assert len(events(engine)) > limits.rule_events_max
+    confirmed = {e["context"]["number"] for e in records(engine, "emails") if e["template"] == "order_confirmation"}
+    assert confirmed == {o["number"] for o in result.value}
+    assert len(records(engine, "deliveries")) == 1_000
+
+
+def test_a_rule_loop_stops_at_the_limit_of_events_rules_cause(world, engine, monkeypatch):
+    """given a rule that orders stock whenever stock changes (each order changes stock again),
+    when stock is adjusted, then the loop stops after rule_events_max caused events and the
+    command still commits."""
+    monkeypatch.setattr(limits, "rule_events_max", 40)
+    given_shop(world)
+    world.ok(SaveRule("loop", "STOCK_CHANGED", [ActionDraft("CREATE_PURCHASE_ORDER", {"supplier": "Acme", "quantity": 1})]))
+    world.ok(AdjustInventory([("A", "east", 3)], "RECEIVED"))
+    pos = records(engine, "purchase_orders")
+    assert 10 <= len(pos) <= 40
+    assert world.level("A", "east")["onHand"] == 8
+    assert world.level("A", "east")["incoming"] == len(pos)
