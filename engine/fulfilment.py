@@ -45,12 +45,24 @@ def record(state: EngineState, tx: WriteTx, order: dict, parts: list[tuple[int, 
         location = state.catalog.locations[loc]
         part["allocs"].append({
             "loc": loc, "qty": allocation.qty, "shipped": 0, "ship": None, "rule": allocation.rule.name,
-            "reason": reason(allocation.rule, location, allocation.flags, order.get("shippingAddress")),
+            "reason": _reason(tx, allocation, location, order.get("shippingAddress")),
         })
         s = state.catalog.products[part["sku"]].idx
         tx.put_raw("allocs", ALLOC_KEY.pack(s, allocation.loc, order["seq"], li, pi), b"")
         state.stock.touch(s, allocation.loc)
         tx.dirty_skus.add(s)
+
+
+def _reason(tx: WriteTx, allocation, location: dict, ship_to: dict | None) -> str:
+    """Reasons repeat across a batch unless they name a distance: build each once per batch."""
+    rule = allocation.rule
+    if "NEAREST" in rule.record["sort"]:
+        return reason(rule, location, allocation.flags, ship_to)
+    key = (id(rule), allocation.loc, allocation.flags, location["priority"])
+    known = tx.reasons.get(key)
+    if known is None or known[0] is not rule:  # the rule is kept in the entry, so its id is not reused
+        known = tx.reasons[key] = (rule, reason(rule, location, allocation.flags, ship_to))
+    return known[1]
 
 
 def missing_parts(order: dict, skus: set[int] | None, state: EngineState) -> list[tuple[int, int]]:
@@ -74,7 +86,7 @@ def settle(state: EngineState, tx: WriteTx, order: dict) -> None:
             if missing:
                 tx.put_raw("backorders", key, b"")
                 state.queue_backorder(s, seq)
-            else:
+            elif state.is_queued(s, seq):  # the queue mirrors the stored keys: no key to delete otherwise
                 tx.delete("backorders", key)
             waiting[s] = waiting.get(s, False) or missing
     for s, still in waiting.items():

@@ -14,11 +14,17 @@ def order_number(seq: int) -> str:
 
 
 def part_allocated(part: dict) -> int:
-    return sum(a["qty"] for a in part["allocs"])
+    units = 0
+    for alloc in part["allocs"]:  # plain loops: these run several times per order on the writer
+        units += alloc["qty"]
+    return units
 
 
 def part_shipped(part: dict) -> int:
-    return sum(a["shipped"] for a in part["allocs"])
+    units = 0
+    for alloc in part["allocs"]:
+        units += alloc["shipped"]
+    return units
 
 
 def part_missing(line: dict, part: dict) -> int:
@@ -51,19 +57,39 @@ def iter_allocs(order: dict) -> Iterator[tuple[int, int, dict, dict]]:
 
 
 def status(order: dict) -> str:
-    lines = order["lines"]
-    if all(l["cancelled"] == l["quantity"] for l in lines):
+    """One pass over the allocations (it runs for every event and every write of an order)."""
+    wanted = allocated = unshipped = 0
+    shipped_any = False
+    for line in order["lines"]:
+        live = line["quantity"] - line["cancelled"]
+        kits_allocated = kits_shipped = None
+        for part in line["parts"]:
+            units = shipped = 0
+            for alloc in part["allocs"]:
+                units += alloc["qty"]
+                shipped += alloc["shipped"]
+            shipped_any = shipped_any or shipped > 0  # a kit's first component counts
+            per = part["per"]
+            if kits_allocated is None or units // per < kits_allocated:
+                kits_allocated = units // per
+            if kits_shipped is None or shipped // per < kits_shipped:
+                kits_shipped = shipped // per
+        wanted += live
+        allocated += kits_allocated
+        unshipped += live - kits_shipped
+    return _status(order, wanted, allocated, unshipped, shipped_any)
+
+
+def _status(order: dict, wanted: int, allocated: int, unshipped: int, shipped_any: bool) -> str:
+    if wanted == 0:  # every line cancelled (0 <= cancelled <= quantity)
         return "CANCELLED"
-    if any(part_shipped(p) for l in lines for p in l["parts"]):  # a kit's first component counts
-        unshipped = sum(l["quantity"] - l["cancelled"] - line_shipped(l) for l in lines)
+    if shipped_any:
         if unshipped:
             return "PARTIALLY_SHIPPED"
         live = [s for s in order["shipments"] if s["status"] != "CANCELLED"]
         return "DELIVERED" if live and all(s["status"] == "DELIVERED" for s in live) else "SHIPPED"
     if order["held"]:
         return "ON_HOLD"
-    allocated = sum(line_allocated(l) for l in lines)
-    wanted = sum(l["quantity"] - l["cancelled"] for l in lines)
     if allocated == 0:
         return "BACKORDERED"
     return "PARTIALLY_ALLOCATED" if allocated < wanted else "ALLOCATED"

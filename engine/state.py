@@ -97,6 +97,13 @@ class EngineState:
         if i == len(queue) or queue[i] != order:
             queue.insert(i, order)
 
+    def is_queued(self, sku: int, order: int) -> bool:
+        queue = self.backorders.get(sku)
+        if not queue:
+            return False
+        i = bisect.bisect_left(queue, order)
+        return i < len(queue) and queue[i] == order
+
     def unqueue_backorder(self, sku: int, order: int) -> None:
         queue = self.backorders.get(sku)
         if queue:

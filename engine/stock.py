@@ -5,6 +5,7 @@ by doubling so that indices stay stable and arrays stay C-contiguous for the ker
 """
 from __future__ import annotations
 
+import struct
 import time
 
 import numpy as np
@@ -91,6 +92,14 @@ class StockTable:
         for l in np.flatnonzero(due):
             self.incoming.setdefault(s, {})[int(l)] = int(due[l])
         self.updated_s[s, :n] = values[len(FIELDS) * n :]
+
+
+STOCK_UNIT = struct.Struct("=q")  # one stored quantity (native int64, as numpy writes it)
+
+
+def row_locations(raw: bytes) -> int:
+    """Locations in a stored row: FIELDS and updated_s, each one int64 per location."""
+    return len(raw) // (STOCK_UNIT.size * (len(FIELDS) + 1))
 
 
 def decode_row(raw: bytes) -> dict[str, np.ndarray]:

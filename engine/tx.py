@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import lmdb
 
 from . import orders as order_rules
-from .stock import decode_row
+from .stock import STOCK_UNIT, row_locations
 from .store import Store, dumps, loads, scan, u32, u64
 
 
@@ -25,6 +25,7 @@ class WriteTx:
         self.events: list[dict] = []
         self.changed_orders: set[int] = set()
         self.available_seen: dict[tuple[int, int], int] = {}
+        self.reasons: dict[tuple, tuple] = {}  # allocation reasons without a distance, built once per batch
         self._orders: dict[int, dict] = {}
         self._shipments: dict[int, dict] = {}
 
@@ -81,10 +82,11 @@ class WriteTx:
         raw = self.raw("stock", u32(s))
         if raw is None:
             return 0
-        row = decode_row(raw)
-        if l >= len(row["on_hand"]):
+        n = row_locations(raw)
+        if l >= n:
             return 0
-        return max(0, int(row["on_hand"][l]) - int(row["committed"][l]) - int(row["safety"][l]))
+        on_hand, committed, safety = (STOCK_UNIT.unpack_from(raw, (i * n + l) * STOCK_UNIT.size)[0] for i in range(3))
+        return max(0, on_hand - committed - safety)
 
     def flush_records(self) -> None:
         for seq, record in self._orders.items():
