@@ -33,11 +33,19 @@ def part_missing(line: dict, part: dict) -> int:
 
 
 def line_allocated(line: dict) -> int:
-    return min(part_allocated(p) // p["per"] for p in line["parts"])
+    parts = line["parts"]
+    kits = part_allocated(parts[0]) // parts[0]["per"]
+    for part in parts[1:]:
+        kits = min(kits, part_allocated(part) // part["per"])
+    return kits
 
 
 def line_shipped(line: dict) -> int:
-    return min(part_shipped(p) // p["per"] for p in line["parts"])
+    parts = line["parts"]
+    kits = part_shipped(parts[0]) // parts[0]["per"]
+    for part in parts[1:]:
+        kits = min(kits, part_shipped(part) // part["per"])
+    return kits
 
 
 def line_backordered(line: dict) -> int:
