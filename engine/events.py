@@ -50,12 +50,14 @@ def stock_events(state: EngineState, tx: WriteTx) -> None:
     """STOCK_CHANGED for every level the last command changed; STOCK_LOW when available at a
     location dropped to 0."""
     stock = state.stock
-    for s, l in sorted(stock.touched):
-        level = stock.level(s, l)
-        before = tx.available_before(s, l)
+    if not stock.touched:
+        return
+    keys = sorted(stock.touched)
+    for (s, l), level in zip(keys, stock.levels(keys)):
         sku, loc = state.catalog.sku_by_idx[s], state.catalog.location_codes[l]
         emit(state, tx, "STOCK_CHANGED", sku=sku, location=loc, **level)
-        if before > 0 and level["available"] == 0:
+        # only a level now at 0 needs the one before (a stored-row read)
+        if level["available"] == 0 and tx.available_before(s, l) > 0:
             emit(state, tx, "STOCK_LOW", sku=sku, location=loc, **level)
         tx.available_seen[(s, l)] = level["available"]
     stock.touched.clear()

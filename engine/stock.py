@@ -58,6 +58,16 @@ class StockTable:
         return {"onHand": on_hand, "committed": committed, "available": max(0, on_hand - committed - safety),
                 "safetyStock": safety, "incoming": self.incoming_at(s, l)}
 
+    def levels(self, keys: list[tuple[int, int]]) -> list[dict[str, int]]:
+        """level() of many (sku, location) at once: one numpy gather per field."""
+        skus = np.fromiter((s for s, _ in keys), dtype=np.int64, count=len(keys))
+        locs = np.fromiter((l for _, l in keys), dtype=np.int64, count=len(keys))
+        on_hand, committed, safety = (getattr(self, f)[skus, locs].tolist() for f in DENSE)
+        return [
+            {"onHand": h, "committed": c, "available": max(0, h - c - f), "safetyStock": f, "incoming": self.incoming_at(s, l)}
+            for (s, l), h, c, f in zip(keys, on_hand, committed, safety)
+        ]
+
     def incoming_at(self, s: int, l: int) -> int:
         return self.incoming.get(s, {}).get(l, 0)
 
