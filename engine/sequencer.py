@@ -2,18 +2,23 @@
 them in ONE LMDB write transaction, and only then answers the callers."""
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import threading
 import time
 from concurrent.futures import Future
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import lmdb
 
 from . import limits
 from .apply import apply_batch
-from .commands import InstallDefaults
+from .commands import (
+    CreateWebhook, DeleteRule, DeleteWebhook, InstallDefaults, SaveRule, SetRoutingPolicy, UpsertChannel, UpsertLocation,
+    UpsertProducts,
+)
 from .errors import CommitFailed
 from .state import EngineState
 from .store import Store
@@ -21,6 +26,12 @@ from .tx import WriteTx
 
 log = logging.getLogger("oms.sequencer")
 _STOP = object()
+
+
+# Commands that add to the writer's long-lived state (catalog, policies, rules, webhooks):
+# after them the new objects are frozen too (see Sequencer._reload).
+STATE_GROWING = (UpsertProducts, UpsertLocation, UpsertChannel, SetRoutingPolicy, SaveRule, DeleteRule, InstallDefaults,
+                 CreateWebhook, DeleteWebhook)
 
 
 class Overloaded(Exception):
@@ -31,10 +42,25 @@ class ApplyFailed(Exception):
     """A command raised while being applied (before any commit): retry its batch-mates alone."""
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic collection while a batch is applied: the batch keeps its records alive to the
+    end (then refcounting frees them), so collections inside it only walked and promoted them
+    (two thirds of the collector's time in a 2,000-order batch). Cycles wait for the next one."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class Sequencer:
     def __init__(self, store: Store):
         self.store = store
         self.state = EngineState.load(store)
+        gc.freeze()  # see _reload
         self.listeners: list[Callable[[list[dict], set[int]], None]] = []
         self.commit_observers: list[Callable[[int, float], None]] = []  # (commands, seconds) per commit
         self._queue: queue.Queue = queue.Queue()
@@ -45,6 +71,16 @@ class Sequencer:
             self._commit([(InstallDefaults(), installed)])  # before the writer thread exists
             installed.result()
         self._thread.start()
+
+    def _reload(self) -> None:
+        """Memory equals disk again. The state lives as long as the process, so it is kept out
+        of the cyclic collector's full passes (walking catalog, stock and queues took 28% of
+        placement time, in 140 ms pauses, at 20k skus); the state it replaces is collected."""
+        self.state = None
+        gc.unfreeze()
+        self.state = EngineState.load(self.store)
+        gc.collect()
+        gc.freeze()
 
     def submit(self, command: object) -> Future:
         if self._queue.qsize() >= limits.sequencer_queue_max:
@@ -86,7 +122,7 @@ class Sequencer:
         try:
             results = self._write(commands)
         except Exception as exc:
-            self.state = EngineState.load(self.store)  # memory equals disk again
+            self._reload()
             if isolate and len(batch) > 1 and isinstance(exc, ApplyFailed):
                 for item in batch:  # a command that raises must not take its batch-mates down
                     self._commit([item], isolate=False)
@@ -102,6 +138,9 @@ class Sequencer:
                           last_batch=len(batch), last_commit_ms=elapsed_s * 1000)
         for observe in self.commit_observers:
             observe(len(batch), elapsed_s)
+        if any(isinstance(c, STATE_GROWING) for c in commands):
+            gc.collect()  # only what is not frozen yet: small, and no garbage gets frozen
+            gc.freeze()
         for (_, future), result in zip(batch, results):
             future.set_result(result)
         for listener in self.listeners:
@@ -116,7 +155,8 @@ class Sequencer:
             tx = WriteTx(self.store, txn)
             try:
                 try:
-                    results = apply_batch(self.state, tx, commands)
+                    with collector_paused():
+                        results = apply_batch(self.state, tx, commands)
                 except lmdb.MapFullError:
                     raise
                 except Exception as exc:
@@ -126,7 +166,7 @@ class Sequencer:
             except lmdb.MapFullError:
                 txn.abort()
                 self.store.grow()
-                self.state = EngineState.load(self.store)
+                self._reload()
             except BaseException:
                 txn.abort()
                 raise
