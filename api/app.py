@@ -19,6 +19,7 @@ from .live.hub import Hub
 from .metrics import METRICS
 from .notify.dispatcher import Dispatcher
 from .notify.email import SmtpConfig
+from .prepared import PREPARED, PreparedServer, lean_path_possible
 from .schema import schema
 
 log = logging.getLogger("oms.api")
@@ -31,6 +32,8 @@ WS_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 
 
 class OmsGraphQLView(GraphQLView):
+    prepared: PreparedServer | None = None  # POSTs of documents already accepted skip strawberry's per-request work
+
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> dict:
         return {"request": request, "response": response, "engine": request.app[ENGINE], "hub": request.app[HUB],
                 "token_digest": request.app[TOKEN_DIGEST], "smtp_configured": request.app[DISPATCHER].smtp is not None}
@@ -62,6 +65,10 @@ class OmsGraphQLView(GraphQLView):
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         """Transport errors are GraphQL error responses too, never plain text."""
         try:
+            if request.method == "POST" and self.prepared is not None:
+                response = await self.prepared.serve(request)
+                if response is not None:
+                    return response
             return await self.run(request=request)
         except HTTPException as exc:
             return web.json_response({"data": None, "errors": [{"message": exc.reason}]}, status=exc.status_code)
@@ -108,12 +115,17 @@ async def shed_load(request: web.Request, handler):
         inflight[0] -= 1
 
 
+def upgrade_asked(request: web.Request) -> bool:
+    """can_prepare's first test, without building a WebSocketResponse and an HTTPBadRequest per request."""
+    return request.headers.get("Upgrade", "").lower().strip() == "websocket"
+
+
 @web.middleware
 async def require_token(request: web.Request, handler):
     """Every GraphQL request needs the bearer token; the GraphiQL page and websocket
     handshakes (authenticated in connection_init) do not."""
     if request.path == "/graphql" and request.method != "OPTIONS":
-        websocket = web.WebSocketResponse(protocols=WS_PROTOCOLS).can_prepare(request).ok
+        websocket = upgrade_asked(request) and web.WebSocketResponse(protocols=WS_PROTOCOLS).can_prepare(request).ok
         graphiql = request.method == "GET" and "query" not in request.query
         if not (websocket or graphiql) and not bearer_ok(request.headers.get("Authorization"), request.app[TOKEN_DIGEST]):
             return web.json_response({"errors": [{"message": "missing or invalid bearer token"}]}, status=401,
@@ -134,6 +146,8 @@ def create_app(data_dir: str | Path, announce=print) -> web.Application:
     app[CORS_ORIGINS] = cors_origins()
     view = OmsGraphQLView(schema=schema, graphql_ide="graphiql", allowed_origins=list(app[CORS_ORIGINS]),
                           max_subscriptions_per_connection=limits.subscriptions_per_connection_max)
+    if lean_path_possible(schema):
+        view.prepared = PreparedServer(view, PREPARED, METRICS)
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", METRICS.handler)

@@ -6,6 +6,7 @@ import time
 from typing import Iterator
 
 from aiohttp import web
+from graphql import DocumentNode
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -31,6 +32,17 @@ class Metrics:
         self.shed = Counter("oms_requests_shed", "Requests refused with 503 because the server was saturated",
                             registry=self.registry)
         self._gauges: _Gauges | None = None
+        self._operation_children: dict[tuple[str, bool], tuple] = {}  # bounded: root field names x 2
+
+    def observe_operation(self, name: str, errored: bool, seconds: float) -> None:
+        # labels() takes a lock and builds a key on every call: keep the children
+        key = (name, errored)
+        children = self._operation_children.get(key)
+        if children is None:
+            children = self._operation_children[key] = (self.requests.labels(name, "error" if errored else "ok"),
+                                                         self.latency.labels(name))
+        children[0].inc()
+        children[1].observe(seconds)
 
     def observe_commit(self, commands: int, seconds: float) -> None:
         self.commit_size.observe(commands)
@@ -72,15 +84,17 @@ def operation_extension(metrics: Metrics) -> type[SchemaExtension]:
             started = time.perf_counter()
             yield
             context = self.execution_context
-            name = "unknown"
-            try:
-                document = context.graphql_document
-                if document is not None:
-                    name = document.definitions[0].selection_set.selections[0].name.value
-            except (AttributeError, IndexError):
-                pass
-            outcome = "error" if context.result is not None and context.result.errors else "ok"
-            metrics.requests.labels(name, outcome).inc()
-            metrics.latency.labels(name).observe(time.perf_counter() - started)
+            errored = context.result is not None and bool(context.result.errors)
+            metrics.observe_operation(operation_label(context.graphql_document), errored, time.perf_counter() - started)
 
     return OperationMetrics
+
+
+def operation_label(document: DocumentNode | None) -> str:
+    """The first root field of the document's first definition; "unknown" when there is none."""
+    try:
+        if document is not None:
+            return document.definitions[0].selection_set.selections[0].name.value
+    except (AttributeError, IndexError):
+        pass
+    return "unknown"

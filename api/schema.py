@@ -23,6 +23,7 @@ from .metrics import METRICS, operation_extension
 from .orders import fast_path
 from .orders.resolvers import OrderMutation, OrderQuery
 from .orders.types import Customer, Order, Shipment
+from .prepared import PREPARED, remember_valid
 from .purchasing.resolvers import PurchasingMutation, PurchasingQuery
 from .purchasing.types import PurchaseOrder
 from .returns.resolvers import ReturnsMutation, ReturnsQuery
@@ -85,6 +86,7 @@ schema = strawberry.Schema(
         lambda: AddValidationRules([DEPTH_RULE]),
         lambda: MaxTokensLimiter(max_token_count=limits.query_tokens_max),
         operation_extension(METRICS),
+        remember_valid(PREPARED),  # last: it remembers what every other extension accepted
     ],
 )
 fast_path.install(schema._schema)

@@ -59,6 +59,10 @@ query_depth_max = 12
 # GraphQL tokens in one document: about what a 10 MiB body holds, so that a 1,000-order
 # ordersPlace written inline (not as variables) is accepted; the body limit bounds parsing.
 query_tokens_max = 2_000_000
+
+# Accepted GraphQL documents remembered for the lean POST path (api/prepared.py): clients
+# send a handful of distinct documents; the bound keeps one-off documents from growing memory.
+prepared_documents_max = 1_024
 page_size_max = 250
 page_size_default = 50
 

@@ -1,4 +1,4 @@
-"""A timed GraphQL client over one aiohttp session (one per simulated client).
+"""A timed GraphQL client over its own keep-alive connections (one client per simulated client).
 
 Every request is timed with time.perf_counter from sending to the whole body read, and
 answered as a `Reply` whose `failure` names the error class the report counts:
@@ -15,6 +15,7 @@ import aiohttp
 import orjson
 
 from .errors import BenchError
+from .http1 import Pool, ProtocolError
 
 request_timeout_s = 60.0
 
@@ -36,6 +37,7 @@ def graphql_url(base_url: str) -> str:
 
 
 def new_session(limit: int, timeout_s: float = request_timeout_s) -> aiohttp.ClientSession:
+    """For websockets (subscriber scenarios); GraphQL requests go through `GraphQLClient`."""
     return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=limit),
                                  timeout=aiohttp.ClientTimeout(total=timeout_s))
 
@@ -43,8 +45,8 @@ def new_session(limit: int, timeout_s: float = request_timeout_s) -> aiohttp.Cli
 class GraphQLClient:
     def __init__(self, base_url: str, token: str, limit: int = 2, timeout_s: float = request_timeout_s):
         self.url = graphql_url(base_url)
-        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        self.session = new_session(limit, timeout_s)
+        self.timeout_s = timeout_s
+        self.pool = Pool(self.url, limit, {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
 
     async def __aenter__(self) -> "GraphQLClient":
         return self
@@ -53,16 +55,15 @@ class GraphQLClient:
         await self.close()
 
     async def close(self) -> None:
-        await self.session.close()
+        await self.pool.close()
 
     async def request(self, query: str, variables: dict | None = None) -> Reply:
         body = orjson.dumps({"query": query, "variables": variables or {}})
         started = time.perf_counter()
         try:
-            async with self.session.post(self.url, data=body, headers=self.headers) as response:
-                raw = await response.read()
-                status = response.status
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            async with asyncio.timeout(self.timeout_s):
+                status, raw = await self.pool.post(body)
+        except (OSError, EOFError, asyncio.LimitOverrunError, asyncio.TimeoutError, ProtocolError, ValueError) as exc:
             return Reply(time.perf_counter() - started, failure="transport", message=f"{type(exc).__name__}: {exc}")
         latency_s = time.perf_counter() - started
         if not 200 <= status < 300:
