@@ -5,6 +5,7 @@ import asyncio
 from concurrent.futures import Future
 from pathlib import Path
 
+from .answers import LoopAnswer
 from .commands import Result
 from .reads import Reader
 from .sequencer import Sequencer
@@ -34,7 +35,9 @@ class Engine:
         return self.submit(command).result()
 
     async def run(self, command: object) -> Result:
-        return await asyncio.wrap_future(self.submit(command))
+        answer = LoopAnswer(asyncio.get_running_loop())
+        self.sequencer.submit(command, answer)
+        return await answer.future
 
     def close(self) -> None:
         self.sequencer.close()

@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 import lmdb
 
 from . import limits
+from .answers import Answer, deliver
 from .apply import apply_batch
 from .commands import (
     CreateWebhook, DeleteRule, DeleteWebhook, InstallDefaults, SaveRule, SetRoutingPolicy, UpsertChannel, UpsertLocation,
@@ -82,12 +83,13 @@ class Sequencer:
         gc.collect()
         gc.freeze()
 
-    def submit(self, command: object) -> Future:
+    def submit(self, command: object, answer: Answer | None = None) -> Answer:
+        """Queues a command; its answer (a new Future unless given) is set after its commit."""
         if self._queue.qsize() >= limits.sequencer_queue_max:
             raise Overloaded(f"more than {limits.sequencer_queue_max} commands waiting")
-        future: Future = Future()
-        self._queue.put((command, future))
-        return future
+        answer = Future() if answer is None else answer
+        self._queue.put((command, answer))
+        return answer
 
     def depth(self) -> int:
         return self._queue.qsize()
@@ -129,8 +131,8 @@ class Sequencer:
                 return
             cause = exc.__cause__ if isinstance(exc, ApplyFailed) else exc
             log.error("batch of %d commands failed", len(batch), exc_info=cause)
-            for _, future in batch:
-                future.set_exception(CommitFailed(f"not stored: {type(cause).__name__}: {cause}"))
+            failure = CommitFailed(f"not stored: {type(cause).__name__}: {cause}")
+            deliver([(answer, failure, True) for _, answer in batch])
             return
         results, events, changed_orders = results
         elapsed_s = time.perf_counter() - started
@@ -141,8 +143,7 @@ class Sequencer:
         if any(isinstance(c, STATE_GROWING) for c in commands):
             gc.collect()  # only what is not frozen yet: small, and no garbage gets frozen
             gc.freeze()
-        for (_, future), result in zip(batch, results):
-            future.set_result(result)
+        deliver([(answer, result, False) for (_, answer), result in zip(batch, results)])
         for listener in self.listeners:
             try:
                 listener(events, changed_orders)
