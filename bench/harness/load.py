@@ -9,6 +9,7 @@ from typing import Awaitable, Callable
 
 iterations_max = 10_000_000
 grace_s = 60.0
+overrun_max_s = 30.0  # within grace_s
 
 
 async def run_clients(count: int, duration_s: float, client: Callable[[int, float], Awaitable[None]]) -> float:
@@ -28,9 +29,11 @@ async def run_clients(count: int, duration_s: float, client: Callable[[int, floa
     return time.perf_counter() - started
 
 
-def iterations(deadline: float):
-    """Loop counter for one client: stops at the deadline or the safety cap."""
+def iterations(deadline: float, more: Callable[[], bool] | None = None):
+    """Loop counter for one client: stops at the deadline (or, while `more()` says the run has
+    not yet done what it is for, up to overrun_max_s later) or at the safety cap."""
     for i in range(iterations_max):
-        if time.perf_counter() >= deadline:
+        now = time.perf_counter()
+        if now >= deadline and (more is None or not more() or now >= deadline + overrun_max_s):
             return
         yield i
