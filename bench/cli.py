@@ -2,10 +2,13 @@
 
     python -m bench.cli place --duration 10 --concurrency 32
     python -m bench.cli mixed --url http://127.0.0.1:8080 --token "$OMS_ADMIN_TOKEN" --no-setup
+    python -m bench.cli recovery --orders 1000000 --skus 100000 --data-dir /tmp/oms-1m   # again: re-times
 
 Without --url it starts its own server on a temporary data directory and a free port, and
-stops it and deletes the directory at the end (also on Ctrl-C). Progress goes to stderr,
-the result table (and the server's /metrics view) to stdout, --json FILE writes the result.
+stops it and deletes the directory at the end (also on Ctrl-C). --data-dir DIR names the
+directory instead: it is kept, and a later run on it reuses its data (no setup; recovery
+skips its fill and only times the restarts). Progress goes to stderr, the result table
+(and the server's /metrics view) to stdout, --json FILE writes the result.
 Exit status: 0 when the scenario's check passed, 1 when it failed, 2 for a run that could
 not be carried out (bad options, unreachable server, setup refused), 130 on Ctrl-C.
 """
@@ -17,6 +20,7 @@ import os
 import secrets
 import signal
 import sys
+from pathlib import Path
 
 from .harness.context import BenchContext, Options
 from .harness.data import build_dataset
@@ -43,9 +47,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--subscribers", type=int, default=100, help="websocket subscribers in fanout (default 100)")
     p.add_argument("--rate", type=float, default=20.0, help="orders per second the fanout writer places (default 20)")
     p.add_argument("--orders", type=int, default=100_000, help="orders stored before the recovery restarts (default 100,000)")
+    p.add_argument("--restarts", type=int, default=3, help="timed restarts in recovery (default 3)")
     p.add_argument("--json", dest="json_path", metavar="FILE", help="also write the result as JSON")
     p.add_argument("--no-setup", action="store_true",
                    help="skip loading the dataset: --url's server was seeded by an earlier run with the same --seed and --skus")
+    p.add_argument("--data-dir", metavar="DIR",
+                   help="the server's directory, kept afterwards; if it holds data already, that is used (no setup)")
     return p
 
 
@@ -55,8 +62,8 @@ def options_from(argv: list[str]) -> Options:
     problems = []
     if a.skus < 1:
         problems.append("--skus must be at least 1")
-    if a.concurrency < 1 or a.subscribers < 1 or a.orders < 1:
-        problems.append("--concurrency, --subscribers and --orders must be at least 1")
+    if min(a.concurrency, a.subscribers, a.orders, a.restarts) < 1:
+        problems.append("--concurrency, --subscribers, --orders and --restarts must be at least 1")
     if a.duration <= 0 or a.rate <= 0:
         problems.append("--duration and --rate must be positive")
     if not 1 <= a.batch <= batch_orders_max:
@@ -67,19 +74,21 @@ def options_from(argv: list[str]) -> Options:
         problems.append("--no-setup needs --url (a server of its own starts empty)")
     if a.scenario == "recovery" and a.url:
         problems.append("recovery restarts the server it starts itself: leave out --url")
+    if a.data_dir and a.url:
+        problems.append("--data-dir is for the server the harness starts: leave out --url")
     token = a.token or os.environ.get("OMS_ADMIN_TOKEN")
     if a.url and not token:
         problems.append("--url needs --token (or OMS_ADMIN_TOKEN)")
     if problems:
         p.error("; ".join(problems))
     return Options(a.scenario, a.url, token, a.seed, a.skus, a.concurrency, a.duration, a.batch, a.read_ratio,
-                   a.subscribers, a.orders, a.rate, a.json_path, a.no_setup)
+                   a.subscribers, a.orders, a.rate, a.json_path, a.no_setup, a.data_dir, a.restarts)
 
 
 async def bench(ctx: BenchContext) -> int:
     options = ctx.options
     async with ctx.client() as client:
-        if options.no_setup:
+        if options.no_setup or (ctx.server is not None and ctx.server.reused):
             await check_seeded(client, ctx.dataset)
         else:
             sys.stderr.write(f"setup: {len(ctx.dataset.locations)} locations, {len(ctx.dataset.skus):,} skus "
@@ -109,8 +118,10 @@ def main(argv: list[str] | None = None) -> int:
             if not healthz_ok(ctx.base_url, timeout_s=5):
                 raise BenchError(f"{ctx.base_url}/healthz does not answer 200")
         else:
-            server = ManagedServer(secrets.token_urlsafe(24))
-            sys.stderr.write(f"starting a server on {server.root} ...\n")
+            root = Path(options.data_dir) if options.data_dir else None
+            server = ManagedServer(secrets.token_urlsafe(24), root, keep=root is not None)
+            reusing = " (reusing its data)" if server.reused else ""
+            sys.stderr.write(f"starting a server on {server.root}{reusing} ...\n")
             server.start()
             ctx = BenchContext(options, dataset, server.token, server)
         return asyncio.run(bench(ctx))

@@ -20,6 +20,7 @@ def iso_from_s(seconds: int) -> str | None:
 class Reader:
     def __init__(self, store: Store):
         self.store = store
+        self.sku_names: dict[int, str] = {}  # sku index -> sku: an index never changes once given
 
     def txn(self) -> ReadTxn:
         return self.store.read()
@@ -84,7 +85,7 @@ class Reader:
         if location is not None:
             locs = [l for l in locs if l["code"] == location]
         start_s, start_l = (int(x) for x in after.split(":")) if after else (-1, -1)
-        skus = _SkuNames(r)
+        skus = _SkuNames(r, self.sku_names)
         if sku is not None:
             product = r.get("products", sku.encode())
             keys = [(u32(product["idx"]), r.raw("stock", u32(product["idx"])))] if product else []
@@ -416,16 +417,19 @@ def _locations(r: ReadTxn) -> list[dict]:
 
 
 class _SkuNames:
-    """sku index -> sku, looked up lazily (products are keyed by sku)."""
+    """sku index -> sku, from the reader's cache; a miss (a product added since) reloads the
+    cache from this read transaction, whose stock rows it then covers."""
 
-    def __init__(self, r: ReadTxn):
+    def __init__(self, r: ReadTxn, cache: dict[int, str]):
         self.r = r
-        self.cache: dict[int, str] | None = None
+        self.cache = cache
 
     def __getitem__(self, s: int) -> str:
-        if self.cache is None:
-            self.cache = {p["idx"]: p["sku"] for p in (self.r.get("products", k) for k, _ in self.r.scan("products"))}
-        return self.cache[s]
+        name = self.cache.get(s)
+        if name is None:
+            self.cache.update((p["idx"], p["sku"]) for p in (loads(v) for _, v in self.r.scan("products")))
+            name = self.cache[s]
+        return name
 
 
 def _row(r: ReadTxn, s: int) -> dict[str, Any]:

@@ -58,8 +58,13 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
+        # LMDB opens a map smaller than the stored data at exactly the data's size: the first
+        # write after a restart would then hit MapFull, and the writer grows the map and reloads
+        # its whole state. Room for as much again avoids that.
+        stored = self.path / "data.mdb"
+        map_size = max(map_size_initial_bytes, 2 * stored.stat().st_size if stored.exists() else 0)
         self.env = lmdb.open(
-            str(self.path), map_size=map_size_initial_bytes, max_dbs=len(DB_NAMES) + 4,
+            str(self.path), map_size=map_size, max_dbs=len(DB_NAMES) + 4,
             max_readers=512, readahead=False,
         )
         self.db = {name: self.env.open_db(name.encode()) for name in DB_NAMES}

@@ -26,6 +26,8 @@ class Options:
     rate: float
     json_path: str | None
     no_setup: bool
+    data_dir: str | None = None  # the server's directory, kept (default: a temporary one)
+    restarts: int = 3            # recovery's timed restarts
 
 
 class BenchContext:

@@ -1,9 +1,12 @@
-"""An `oms serve` process on a temporary data directory and a free loopback port.
+"""An `oms serve` process on a data directory (by default a temporary one) and a free
+loopback port.
 
 Output goes to a log file beside the data directory (never a pipe). Stopping is SIGTERM,
-then SIGKILL after a timeout; `close()` also deletes the directory. On Linux the server
-gets SIGTERM if the harness dies (PR_SET_PDEATHSIG), so no server outlives a killed run.
-That signal follows the THREAD that spawned it: call `start()` on the main thread only.
+then SIGKILL after a timeout; `close()` also deletes the directory unless `keep` (a
+directory the user named: a later run on it starts on the data it holds, `reused`).
+On Linux the server gets SIGTERM if the harness dies (PR_SET_PDEATHSIG), so no server
+outlives a killed run. That signal follows the THREAD that spawned it: call `start()` on
+the main thread only.
 """
 from __future__ import annotations
 
@@ -65,13 +68,17 @@ def _die_with_parent() -> None:
 class ManagedServer:
     """One server process owned by the harness; start, stop and start again on the same data."""
 
-    def __init__(self, token: str, root: Path | None = None):
+    def __init__(self, token: str, root: Path | None = None, keep: bool = False):
         self.token = token
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="oms-bench-"))
+        self.root.mkdir(parents=True, exist_ok=True)
         self.data_dir = self.root / "data"
         self.log_path = self.root / "server.log"
+        self.keep = keep
+        self.reused = (self.data_dir / "data.mdb").exists()
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
+        self.ready_s: list[float] = []  # every start's spawn -> /healthz, in order
 
     @property
     def base_url(self) -> str:
@@ -90,7 +97,8 @@ class ManagedServer:
             self._spawn()
             state = self._wait_ready()
             if state == "ready":
-                return time.perf_counter() - started
+                self.ready_s.append(time.perf_counter() - started)
+                return self.ready_s[-1]
             self.port = free_port()
         raise BenchError(f"the server could not bind a port:\n{self.log_tail()}")
 
@@ -139,9 +147,28 @@ class ManagedServer:
         """Bytes on disk (allocated blocks: LMDB's file may be sparse)."""
         return sum(p.stat().st_blocks * 512 for p in self.data_dir.rglob("*") if p.is_file())
 
+    def rss_bytes(self) -> int | None:
+        """The running process's resident set (Linux /proc), None when unknown."""
+        try:
+            status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        except (AttributeError, OSError):
+            return None
+        found = [line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")]
+        return int(found[0]) * 1024 if found else None
+
+    def cpu_s(self) -> float | None:
+        """CPU seconds (user + system) the running process has used: unlike wall time, hardly
+        moved by other processes on a shared machine."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (AttributeError, OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
     def close(self) -> None:
-        """Stops the process (if running) and deletes the directory."""
+        """Stops the process (if running) and deletes the directory (unless kept)."""
         try:
             self.stop()
         finally:
-            shutil.rmtree(self.root, ignore_errors=True)
+            if not self.keep:
+                shutil.rmtree(self.root, ignore_errors=True)

@@ -119,3 +119,18 @@ def test_drives_a_running_server_and_reuses_its_data_with_no_setup(server, tmp_p
 
     done, _ = bench(["place", *target[:-2], "--skus", "31", "--no-setup"], tmp_path)
     assert done.returncode == 2 and "run once without --no-setup first" in done.stderr
+
+
+def test_recovery_keeps_its_data_dir_and_a_second_run_only_times_restarts(tmp_path):
+    kept = tmp_path / "kept"
+    args = ["recovery", *small, "--orders", "1000", "--data-dir", str(kept)]
+    done, first = bench(args, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (kept / "data" / "data.mdb").exists() and (kept / "recovery.json").exists()
+
+    done, again = bench([*args, "--restarts", "2"], tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "reusing" in done.stderr and "setup:" not in done.stderr and "orders/s" not in done.stderr  # no fill
+    assert again["check"]["passed"] is True and again["extra"]["fill_reused"] is True
+    assert len(again["extra"]["ready_ms"]) == 2 and again["extra"]["orders_stored"] == first["extra"]["orders_stored"] == 1000
+    assert kept.exists()

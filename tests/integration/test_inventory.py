@@ -85,3 +85,16 @@ def test_safety_stock_is_never_promised(world):
     order = world.order(("A", 3))
     assert world.allocations(order) == [("A", "east", 1)]
     assert world.level("A", "east")["available"] == 0
+
+
+def test_stock_level_pages_name_products_added_after_an_earlier_page(world, engine):
+    """given a page of levels already read (the reader caches sku names), when a product is
+    added and stocked, then the next page names it."""
+    world.location("east")
+    world.products("A")
+    world.channel("web")
+    world.stock(A__east=1)
+    assert [l["sku"] for l in engine.read.stock_levels(None, 50)[0]] == ["A"]
+    world.products("B")
+    world.stock(B__east=2)
+    assert [(l["sku"], l["onHand"]) for l in engine.read.stock_levels(None, 50)[0]] == [("A", 1), ("B", 2)]
