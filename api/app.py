@@ -16,6 +16,7 @@ from engine import Engine, limits
 
 from .auth import admin_token_digest, bearer_ok
 from .live.hub import Hub
+from .live.operations import LiveTransportWSHandler, LiveWSHandler
 from .metrics import METRICS
 from .notify.dispatcher import Dispatcher
 from .notify.email import SmtpConfig
@@ -32,6 +33,8 @@ WS_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 
 
 class OmsGraphQLView(GraphQLView):
+    graphql_transport_ws_handler_class = LiveTransportWSHandler  # they note the operation: live delivery is shared
+    graphql_ws_handler_class = LiveWSHandler
     prepared: PreparedServer | None = None  # POSTs of documents already accepted skip strawberry's per-request work
 
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sized
 
 from engine import Engine, limits
 
@@ -18,6 +18,8 @@ class Overflow(Exception):
 
 
 class Subscriber:
+    followers: Sized | None = None  # a shared feed's subscriber stands for the subscriptions it delivers to
+
     def __init__(self, match: Callable[[dict], bool], capacity: int):
         self.match = match
         self.capacity = capacity
@@ -51,9 +53,15 @@ class Hub:
     def __init__(self, engine: Engine, loop: asyncio.AbstractEventLoop, capacity: int = limits.subscriber_buffer_events_max):
         self.loop = loop
         self.capacity = capacity
-        self.subscribers: set[Subscriber] = set()
+        self.registered: set[Subscriber] = set()
+        self.feeds: dict = {}  # shared feeds by document and variables (feeds.py)
         self.on_commit: list[Callable[[list[dict]], None]] = []
         engine.listen(self._from_writer)
+
+    @property
+    def subscribers(self) -> list:
+        """Every live subscription: those registered here and those a shared feed delivers to."""
+        return [f for s in self.registered for f in (s.followers if s.followers is not None else (s,))]
 
     def _from_writer(self, events: list[dict], changed_orders: set[int]) -> None:
         if not self.loop.is_closed():
@@ -61,7 +69,7 @@ class Hub:
 
     def _publish(self, events: list[dict], changed_orders: set[int]) -> None:
         changes = [{"seq": 0, "type": ORDER_CHANGED, "order": seq} for seq in sorted(changed_orders)]
-        for subscriber in list(self.subscribers):
+        for subscriber in list(self.registered):
             subscriber.offer(changes if subscriber.wants_order_changes else events)
         for callback in self.on_commit:
             callback(events)
@@ -71,8 +79,8 @@ class Hub:
         """Events that match; or, with order_changes, one {type: ORDER_CHANGED, order} per changed order and commit."""
         subscriber = Subscriber(match, self.capacity)
         subscriber.wants_order_changes = order_changes
-        self.subscribers.add(subscriber)
+        self.registered.add(subscriber)
         try:
             yield subscriber
         finally:
-            self.subscribers.discard(subscriber)
+            self.registered.discard(subscriber)

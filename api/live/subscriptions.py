@@ -13,7 +13,9 @@ from ..common import seq_cursor
 from ..automation.types import Event, EventType
 from ..inventory.types import StockLevel
 from ..orders.types import Order
+from .feeds import LIVE_FEED, join
 from .hub import Overflow
+from .operations import current_operation
 
 replay_page_events = 250
 close_too_slow = 4008
@@ -22,8 +24,16 @@ close_too_slow = 4008
 async def follow(info: strawberry.Info, match: Callable[[dict], bool], after: Optional[int],
                  replay: Callable[[int], tuple[list[dict], bool]] | None = None) -> AsyncGenerator[dict, None]:
     """Committed events that match: those after `after` from the log, then live ones, with
-    no gap and no duplicate at the switch (the subscription is registered before replaying)."""
+    no gap and no duplicate at the switch (the subscription is registered before replaying).
+    Over a websocket, once caught up, delivery goes to the feed shared by every subscription
+    of the same document and variables."""
+    feed = info.context.get(LIVE_FEED)
+    if feed is not None:  # this is that feed's own stream
+        async for row in feed.rows():
+            yield row
+        return
     read = info.context["engine"].read
+    operation = current_operation()
     with info.context["hub"].subscribe(match) as subscriber:
         last = read.last_event_seq() if after is None else after
         while replay is not None and after is not None:
@@ -34,6 +44,10 @@ async def follow(info: strawberry.Info, match: Callable[[dict], bool], after: Op
             if not more:
                 break
         while True:
+            caught_up = not subscriber.buffer and not subscriber.overflowed
+            joined = join(info, operation, match, last) if caught_up and operation is not None else None
+            if joined is not None:
+                break
             try:
                 batch = await subscriber.next_batch()
             except Overflow as exc:
@@ -43,6 +57,13 @@ async def follow(info: strawberry.Info, match: Callable[[dict], bool], after: Op
                 if row["seq"] > last:
                     last = row["seq"]
                     yield row
+    feed, member = joined
+    try:
+        overflow = await member.ended
+    finally:
+        feed.leave(member)
+    if overflow is not None:
+        await _close_too_slow(info, member.last, str(overflow))
 
 
 async def _close_too_slow(info: strawberry.Info, last: int, why: str) -> None:

@@ -5,11 +5,15 @@ subscriber receiving it. Throughput: deliveries per second (events x subscribers
 Check: every subscriber received every event of the server's log, in order, no gap, no
 duplicate.
 
-Timing caveat: subscribers and writer share this process's event loop, so client-side
-scheduling is part of the figure (as it would be for any one client machine)."""
+The subscribers live in pool processes of their own (subscriber.py), so that receiving
+thousands of messages neither delays the writer's requests nor the moment its answers are
+seen; each pool's own scheduling is part of the figure (as it would be for any client
+machine). Times are time.monotonic(), one clock for every process."""
 from __future__ import annotations
 
 import asyncio
+import math
+import os
 import time
 
 from ..checks import Check, pages
@@ -22,51 +26,31 @@ from ..outcomes import Acknowledged, record_single
 from ..progress import Progress
 from ..recorder import Recorder, latency_summary_ms
 from ..report import Result
-from .subscriber import Subscriber
+from .subscriber import Received, SubscriberPool
 
-connects_in_flight_max = 50
+subscribers_per_pool_max = 1_000  # measured here: two pools for 1,000 were no better than one (and cost a process)
 warmup_attempts_max = 20
 warmup_wait_s = 1.0
 drain_timeout_s = 15.0
-poll_s = 0.01
+progress_poll_s = 0.25
 
 
 async def run(ctx: BenchContext) -> Result:
-    options = ctx.options
-    subscribers = [Subscriber(i, ctx.base_url, ctx.token, SUB_ORDER_PLACED) for i in range(options.subscribers)]
+    n = ctx.options.subscribers
+    pools_n = max(1, min(os.cpu_count() or 1, math.ceil(n / subscribers_per_pool_max)))
+    bounds = [n * i // pools_n for i in range(pools_n + 1)]
+    pools = [SubscriberPool(ctx.base_url, ctx.token, SUB_ORDER_PLACED, lo, hi - lo) for lo, hi in zip(bounds, bounds[1:])]
     try:
-        return await _measure(ctx, subscribers)
+        return await _measure(ctx, pools)
     finally:
-        await asyncio.gather(*(s.close() for s in subscribers))
+        await asyncio.gather(*(p.close() for p in pools))
 
 
-async def _connect_all(subscribers: list[Subscriber]) -> list[str]:
-    gate = asyncio.Semaphore(connects_in_flight_max)
-    failures: list[str] = []
-
-    async def connect(s: Subscriber) -> None:
-        async with gate:
-            try:
-                await s.connect()
-            except Exception as exc:  # any failure to connect is reported, not raised
-                failures.append(f"subscriber {s.index}: {type(exc).__name__}: {exc}")
-                s.problems.append("could not connect")
-
-    await asyncio.gather(*(connect(s) for s in subscribers))
-    return failures
+async def _all_have(pools: list[SubscriberPool], order_ids: list[str], timeout_s: float) -> list[dict]:
+    return await asyncio.gather(*(p.ask({"do": "wait", "ids": order_ids, "timeout_s": timeout_s}) for p in pools))
 
 
-async def _wait_all_have(subscribers: list[Subscriber], order_ids: list[str], timeout_s: float) -> bool:
-    deadline = time.perf_counter() + timeout_s
-    while True:
-        if all(all(o in s.arrived for o in order_ids) for s in subscribers if "could not connect" not in s.problems):
-            return True
-        if time.perf_counter() >= deadline:
-            return False
-        await asyncio.sleep(poll_s)
-
-
-async def _warm_up(ctx: BenchContext, subscribers: list[Subscriber]) -> int:
+async def _warm_up(ctx: BenchContext, pools: list[SubscriberPool]) -> int:
     """Places orders until every subscriber has received one (so every subscription is
     registered); returns the cursor of that event: measurement starts after it."""
     maker = OrderMaker(ctx.dataset, "fanout-warmup", f"{ctx.run_id}-warmup")
@@ -77,19 +61,19 @@ async def _warm_up(ctx: BenchContext, subscribers: list[Subscriber]) -> int:
             placed = (await client.data(ORDER_PLACE, {"input": order}))["orderPlace"]["order"]
             if placed is None:
                 raise BenchError("fanout: the warm-up order was refused")
-            if await _wait_all_have(subscribers, [placed["id"]], warmup_wait_s):
-                return subscribers[0].cursor_of[placed["id"]]
+            answers = await _all_have(pools, [placed["id"]], warmup_wait_s)
+            if all(a["done"] for a in answers):
+                return next(a["cursor_of"][placed["id"]] for a in answers if a["cursor_of"])
     raise BenchError("fanout: not every subscriber received the warm-up events")
 
 
-async def _measure(ctx: BenchContext, subscribers: list[Subscriber]) -> Result:
+async def _measure(ctx: BenchContext, pools: list[SubscriberPool]) -> Result:
     options = ctx.options
-    failures = await _connect_all(subscribers)
-    live = [s for s in subscribers if "could not connect" not in s.problems]
-    if not live:
+    failures = [f for pool_failures in await asyncio.gather(*(p.start() for p in pools)) for f in pool_failures]
+    if len(failures) == options.subscribers:
         raise BenchError(f"fanout: no subscriber could connect, e.g. {failures[:1]}")
-    baseline = await _warm_up(ctx, live)
-    first_measured = {s.index: next((i for i, c in enumerate(s.cursors) if c > baseline), len(s.cursors)) for s in live}
+    baseline = await _warm_up(ctx, pools)
+    received_at_baseline = sum(await asyncio.gather(*(p.count() for p in pools)))
 
     writer_rec, acked, acks = Recorder(), Acknowledged(), {}
 
@@ -105,42 +89,53 @@ async def _measure(ctx: BenchContext, subscribers: list[Subscriber]) -> Result:
                 next_at += interval
                 order = maker.order()
                 reply = await c.request(ORDER_PLACE, {"input": order})
-                answered = time.perf_counter()
+                answered = time.monotonic()
                 placed = record_single(reply, order, writer_rec, acked, ctx.dataset.reject_channels)
                 if placed is not None:
                     acks[placed["id"]] = answered
 
-    def deliveries() -> int:
-        return sum(len(s.cursors) - first_measured[s.index] for s in live)
+    async def poll_progress() -> None:
+        while True:
+            await asyncio.gather(*(p.count() for p in pools))
+            await asyncio.sleep(progress_poll_s)
 
-    async with Progress("fanout", deliveries, "deliveries", duration_s=options.duration_s):
-        elapsed = await run_clients(1, options.duration_s, writer)
-        drained = await _wait_all_have(live, list(acks), drain_timeout_s)
+    polling = asyncio.create_task(poll_progress())
+    try:
+        async with Progress("fanout", lambda: sum(p.received for p in pools) - received_at_baseline, "deliveries",
+                            duration_s=options.duration_s):
+            elapsed = await run_clients(1, options.duration_s, writer)
+            polling.cancel()
+            drained = all(a["done"] for a in await _all_have(pools, list(acks), drain_timeout_s))
+    finally:
+        polling.cancel()
+        await asyncio.gather(polling, return_exceptions=True)
 
+    everyone = [r for p in pools for r in await p.report()]
+    live = [r for r in everyone if "could not connect" not in r.problems]
     rec = Recorder()
     early = 0
     for order_id, answered in acks.items():
-        times = [s.arrived.get(order_id) for s in live]
+        times = [r.arrived.get(order_id) for r in live]
         if None not in times:
             latency = max(times) - answered
             early += latency < 0
             rec.latency(max(0.0, latency))
-    rec.done(deliveries())
+    rec.done(sum(sum(c > baseline for c in r.cursors) for r in live))
     for kind, count in writer_rec.errors.items():
         rec.error(f"writer {kind}", writer_rec.error_examples[kind], count)
-    for s in subscribers:
-        for problem in s.problems:
-            rec.error("subscriber", f"subscriber {s.index}: {problem}")
+    for r in everyone:
+        for problem in r.problems:
+            rec.error("subscriber", f"subscriber {r.index}: {problem}")
     rec.refused(writer_rec.refusals)
-    check = await _every_subscriber_got_every_event(ctx, subscribers, live, baseline, list(acks), drained)
-    return Result.of("fanout", elapsed, "deliveries", rec, check, subscribers=len(subscribers),
+    check = await _every_subscriber_got_every_event(ctx, everyone, live, baseline, list(acks), drained)
+    return Result.of("fanout", elapsed, "deliveries", rec, check, subscribers=len(everyone), subscriber_processes=len(pools),
                      events=len(acks), writer_rate_per_s=options.rate,
                      writer_latency_ms=latency_summary_ms(writer_rec.latencies_s),
                      events_at_all_subscribers_before_the_ack=early,
                      latency_is="writer's answer -> last subscriber received the event")
 
 
-async def _every_subscriber_got_every_event(ctx: BenchContext, subscribers: list[Subscriber], live: list[Subscriber],
+async def _every_subscriber_got_every_event(ctx: BenchContext, subscribers: list[Received], live: list[Received],
                                             baseline: int, acked_ids: list[str], drained: bool) -> Check:
     name = "every subscriber received every event, in order, no gaps"
     newest = max((s.cursors[-1] for s in live if s.cursors), default=baseline)
