@@ -17,6 +17,7 @@ from .automation.types import AutomationRule, Email, Event, Webhook, WebhookDeli
 from .catalog.resolvers import CatalogMutation, CatalogQuery
 from .catalog.types import Channel, Location, Product
 from .common import Node
+from .execution import OmsExecutionContext
 from .inventory.resolvers import InventoryMutation, InventoryQuery
 from .live.subscriptions import Subscription
 from .metrics import METRICS, operation_extension
@@ -72,6 +73,7 @@ Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, OrderMut
 DEPTH_RULE = create_validator(limits.query_depth_max, None, None)
 
 schema = strawberry.Schema(
+    execution_context_class=OmsExecutionContext,
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
