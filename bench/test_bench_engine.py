@@ -8,10 +8,9 @@ import random
 import pytest
 
 from engine import Engine
-from engine.commands import (
-    LineDraft, OrderDraft, PlaceOrders, ProductDraft, SetInventory, StockSetItem, UpsertChannel, UpsertLocation,
-    UpsertProducts,
-)
+from engine.commands import LineDraft, OrderDraft, PlaceOrders
+
+from .stocked import stock_up
 
 SKUS = 100_000
 LOCATIONS = 10
@@ -22,15 +21,7 @@ LINES = 3
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
     with Engine.open(tmp_path_factory.mktemp("bench-engine")) as engine:
-        for l in range(LOCATIONS):
-            engine.execute(UpsertLocation(f"L{l}", f"Location {l}", priority=l))
-        engine.execute(UpsertChannel("web", "Web", "STOREFRONT"))
-        for start in range(0, SKUS, 5_000):
-            engine.execute(UpsertProducts([ProductDraft(f"S{i}", f"Sku {i}", price="9.99") for i in range(start, start + 5_000)]))
-            items = [StockSetItem(f"S{i}", f"L{l}", 1_000_000) for i in range(start, start + 5_000) for l in range(LOCATIONS)]
-            engine.execute(SetInventory(items[:5_000]))
-            for chunk in range(5_000, len(items), 5_000):
-                engine.execute(SetInventory(items[chunk : chunk + 5_000]))
+        stock_up(engine, SKUS, LOCATIONS)
         yield engine
 
 

@@ -13,8 +13,9 @@ import pytest
 
 from api.schema import schema
 from bench.harness.documents import ORDER_PLACE, ORDERS_PLACE
-from engine import Engine, limits
-from engine.commands import ProductDraft, SetInventory, StockSetItem, UpsertChannel, UpsertLocation, UpsertProducts
+from engine import Engine
+
+from .stocked import stock_up
 
 SKUS = 10_000
 LOCATIONS = 10
@@ -26,20 +27,8 @@ BATCH, BATCHES = 100, 20  # ordersPlace documents per round, orders in each
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
     with Engine.open(tmp_path_factory.mktemp("bench-graphql")) as engine:
-        for l in range(LOCATIONS):
-            engine.execute(UpsertLocation(f"L{l}", f"Location {l}", priority=l))
-        engine.execute(UpsertChannel("web", "Web", "STOREFRONT"))
-        chunk = limits.batch_items_max
-        for start in range(0, SKUS, chunk):
-            ok(engine, UpsertProducts([ProductDraft(f"S{i}", f"Sku {i}", price="9.99") for i in range(start, min(SKUS, start + chunk))]))
-        items = [StockSetItem(f"S{i}", f"L{l}", 1_000_000) for i in range(SKUS) for l in range(LOCATIONS)]
-        for start in range(0, len(items), chunk):
-            ok(engine, SetInventory(items[start : start + chunk]))
+        stock_up(engine, SKUS, LOCATIONS)
         yield engine
-
-
-def ok(engine, command) -> None:
-    assert not engine.execute(command).errors
 
 
 class Orders:
