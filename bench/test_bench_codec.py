@@ -8,6 +8,7 @@ import orjson
 import pytest
 
 from engine.stock import StockTable
+from engine.store import U32
 
 ORDER = {
     "seq": 123456, "id": None, "number": "SO-123456", "channel": "web", "externalId": "113-0001", "status": "ALLOCATED",
@@ -59,5 +60,5 @@ def test_stock_rows_decode_2000(benchmark, stock):
     rows = stock.rows_bytes(list(range(0, 100_000, 50)))
     target = StockTable()
     target.ensure(100_000, 10)
-    benchmark(lambda: [target.load_row(s, raw) for s, raw in zip(range(0, 100_000, 50), rows)])
+    benchmark(target.load_rows, [(U32.pack(s), raw) for s, raw in zip(range(0, 100_000, 50), rows)])
     assert int(target.on_hand[50, 9]) == 1_000

@@ -18,7 +18,7 @@ from .automation import CompiledAutomation, compile_rule
 from .events import flush_events
 from .catalog import Catalog
 from .routing import Router
-from .stock import DENSE, FIELDS as STOCK_FIELDS, StockTable
+from .stock import StockTable
 from .store import BACKORDER_KEY, U32, ReadTxn, Store
 
 COUNTERS = ("order", "shipment", "ledger", "return", "po", "event", "rule", "webhook", "email", "delivery")
@@ -40,7 +40,7 @@ class EngineState:
     @classmethod
     def load(cls, store: Store) -> "EngineState":
         """Whole tables at a time (C-level cursor iteration, one orjson call per table, stock
-        rows as one numpy block), with the cyclic GC paused: at 100k skus the 200k+ new
+        rows in numpy blocks), with the cyclic GC paused: at 100k skus the 200k+ new
         containers set off collections that each traverse the whole heap."""
         state = cls()
         collecting = gc.isenabled()
@@ -55,7 +55,7 @@ class EngineState:
                 for record in _records(r, "channels"):
                     state.catalog.add_channel(record)
                 state.stock.ensure(len(state.catalog.sku_by_idx), len(state.catalog.location_codes))
-                _load_stock_rows(state.stock, _keys(r, "stock"), _values(r, "stock"))
+                state.stock.load_rows(_items(r, "stock"))
                 for key in _keys(r, "backorders"):
                     sku, order, _, _ = BACKORDER_KEY.unpack(key)
                     state.queue_backorder(sku, order)
@@ -136,34 +136,11 @@ def _keys(r: ReadTxn, db: str) -> list[bytes]:
         return list(cursor.iternext(keys=True, values=False))
 
 
+def _items(r: ReadTxn, db: str) -> list[tuple[bytes, bytes]]:
+    with r.txn.cursor(db=r.store.db[db]) as cursor:
+        return list(cursor)
+
+
 def _values(r: ReadTxn, db: str) -> list[bytes]:
     with r.txn.cursor(db=r.store.db[db]) as cursor:
         return list(cursor.iternext(keys=False, values=True))
-
-
-def _load_stock_rows(stock: StockTable, keys: list[bytes], rows: list[bytes]) -> None:
-    """StockTable.load_row for many rows at once: one numpy block per stored row width
-    (rows written before a location was added are narrower)."""
-    widths = set(map(len, rows))
-    if len(widths) == 1:
-        _load_stock_block(stock, keys, rows, widths.pop() // 8)
-        return
-    for width in widths:
-        group = [i for i, row in enumerate(rows) if len(row) == width]
-        _load_stock_block(stock, [keys[i] for i in group], [rows[i] for i in group], width // 8)
-
-
-def _load_stock_block(stock: StockTable, keys: list[bytes], rows: list[bytes], words: int) -> None:
-    n = words // (len(STOCK_FIELDS) + 1)
-    if n == 0:
-        return
-    skus = np.frombuffer(b"".join(keys), dtype=">u4").astype(np.int64)
-    block = np.frombuffer(b"".join(rows), dtype=np.int64).reshape(len(rows), words)
-    # keys ascend and are unique: ending at len - 1 means every sku from 0, a slice (no gather)
-    at = slice(0, len(skus)) if skus[-1] == len(skus) - 1 else skus
-    for i, name in enumerate(DENSE):
-        getattr(stock, name)[at, :n] = block[:, i * n : (i + 1) * n]
-    due = block[:, len(DENSE) * n : (len(DENSE) + 1) * n]
-    for row, l in zip(*np.nonzero(due)) if due.any() else ():
-        stock.incoming.setdefault(int(skus[row]), {})[int(l)] = int(due[row, l])
-    stock.updated_s[at, :n] = block[:, len(STOCK_FIELDS) * n :]

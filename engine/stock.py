@@ -5,7 +5,6 @@ by doubling so that indices stay stable and arrays stay C-contiguous for the ker
 """
 from __future__ import annotations
 
-import struct
 import time
 
 import numpy as np
@@ -53,13 +52,8 @@ class StockTable:
         self.updated_s[s, l] = int(time.time())
         self.touched.add((s, l))
 
-    def level(self, s: int, l: int) -> dict[str, int]:
-        on_hand, committed, safety = int(self.on_hand[s, l]), int(self.committed[s, l]), int(self.safety[s, l])
-        return {"onHand": on_hand, "committed": committed, "available": max(0, on_hand - committed - safety),
-                "safetyStock": safety, "incoming": self.incoming_at(s, l)}
-
     def levels(self, keys: list[tuple[int, int]]) -> list[dict[str, int]]:
-        """level() of many (sku, location) at once: one numpy gather per field."""
+        """The levels of many (sku, location) at once: one numpy gather per field."""
         skus = np.fromiter((s for s, _ in keys), dtype=np.int64, count=len(keys))
         locs = np.fromiter((l for _, l in keys), dtype=np.int64, count=len(keys))
         on_hand, committed, safety = (getattr(self, f)[skus, locs].tolist() for f in DENSE)
@@ -93,23 +87,29 @@ class StockTable:
         block[:, len(FIELDS) * n :] = self.updated_s[index, :n]
         return [row.tobytes() for row in block]
 
-    def load_row(self, s: int, raw: bytes) -> None:
-        values = np.frombuffer(raw, dtype=np.int64)
-        n = len(values) // (len(FIELDS) + 1)
-        for i, f in enumerate(DENSE):
-            getattr(self, f)[s, :n] = values[i * n : (i + 1) * n]
-        due = values[len(DENSE) * n : (len(DENSE) + 1) * n]
-        for l in np.flatnonzero(due):
-            self.incoming.setdefault(s, {})[int(l)] = int(due[l])
-        self.updated_s[s, :n] = values[len(FIELDS) * n :]
+    def load_rows(self, rows: list[tuple[bytes, bytes]]) -> None:
+        """Stored (u32 sku key, row) pairs into the arrays, one numpy block per row width: rows
+        written before a location was added are narrower. (Row by row took seconds at 100k skus.)"""
+        widths = {len(raw) for _, raw in rows}
+        groups = [rows] if len(widths) == 1 else [[row for row in rows if len(row[1]) == w] for w in widths]
+        for group in groups:
+            self._load_block(group)
 
-
-STOCK_UNIT = struct.Struct("=q")  # one stored quantity (native int64, as numpy writes it)
-
-
-def row_locations(raw: bytes) -> int:
-    """Locations in a stored row: FIELDS and updated_s, each one int64 per location."""
-    return len(raw) // (STOCK_UNIT.size * (len(FIELDS) + 1))
+    def _load_block(self, rows: list[tuple[bytes, bytes]]) -> None:
+        words = len(rows[0][1]) // 8
+        n = words // (len(FIELDS) + 1)
+        if n == 0:
+            return
+        skus = np.frombuffer(b"".join(key for key, _ in rows), dtype=">u4").astype(np.int64)
+        block = np.frombuffer(b"".join(raw for _, raw in rows), dtype=np.int64).reshape(len(rows), words)
+        # keys ascend and are unique: ending at len - 1 means every sku from 0, a slice (no gather)
+        at = slice(0, len(skus)) if skus[-1] == len(skus) - 1 else skus
+        for i, name in enumerate(DENSE):
+            getattr(self, name)[at, :n] = block[:, i * n : (i + 1) * n]
+        due = block[:, len(DENSE) * n : (len(DENSE) + 1) * n]
+        for row, l in zip(*np.nonzero(due)) if due.any() else ():
+            self.incoming.setdefault(int(skus[row]), {})[int(l)] = int(due[row, l])
+        self.updated_s[at, :n] = block[:, len(FIELDS) * n :]
 
 
 def decode_row(raw: bytes) -> dict[str, np.ndarray]:

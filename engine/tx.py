@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import lmdb
 
 from . import orders as order_rules
-from .stock import STOCK_UNIT, row_locations
+from .stock import decode_row
 from .store import Store, dumps, loads, scan, u32, u64
 
 
@@ -82,11 +82,10 @@ class WriteTx:
         raw = self.raw("stock", u32(s))
         if raw is None:
             return 0
-        n = row_locations(raw)
-        if l >= n:
+        row = decode_row(raw)
+        if l >= len(row["on_hand"]):
             return 0
-        on_hand, committed, safety = (STOCK_UNIT.unpack_from(raw, (i * n + l) * STOCK_UNIT.size)[0] for i in range(3))
-        return max(0, on_hand - committed - safety)
+        return max(0, int(row["on_hand"][l]) - int(row["committed"][l]) - int(row["safety"][l]))
 
     def flush_records(self) -> None:
         for seq, record in self._orders.items():
