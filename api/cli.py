@@ -29,8 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     from .app import create_app
 
     app = create_app(args.data_dir, announce=lambda text: print(text, flush=True))
-    gc.freeze()  # ...and no later full collection needs to traverse them again
-    gc.enable()
+    gc.enable()  # the engine froze all that existed when it loaded its state (engine/collector.py)
     print(f"OMS serving GraphQL at http://{args.host}:{args.port}/graphql (data in {args.data_dir})", flush=True)
     access_log = logging.getLogger("aiohttp.access") if args.access_log else None
     uvloop.install()  # a faster event loop: the GraphQL layer runs on it

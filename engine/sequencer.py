@@ -8,14 +8,14 @@ import queue
 import threading
 import time
 from concurrent.futures import Future
-from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable
 
 import lmdb
 
 from . import limits
 from .answers import Answer, deliver
 from .apply import apply_batch
+from .collector import collector_paused, freeze_survivors
 from .commands import (
     CreateWebhook, DeleteRule, DeleteWebhook, InstallDefaults, SaveRule, SetRoutingPolicy, UpsertChannel, UpsertLocation,
     UpsertProducts,
@@ -30,7 +30,7 @@ _STOP = object()
 
 
 # Commands that add to the writer's long-lived state (catalog, policies, rules, webhooks):
-# after them the new objects are frozen too (see Sequencer._reload).
+# after them the new objects are frozen too (collector.py).
 STATE_GROWING = (UpsertProducts, UpsertLocation, UpsertChannel, SetRoutingPolicy, SaveRule, DeleteRule, InstallDefaults,
                  CreateWebhook, DeleteWebhook)
 
@@ -43,25 +43,11 @@ class ApplyFailed(Exception):
     """A command raised while being applied (before any commit): retry its batch-mates alone."""
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic collection while a batch is applied: the batch keeps its records alive to the
-    end (then refcounting frees them), so collections inside it only walked and promoted them
-    (two thirds of the collector's time in a 2,000-order batch). Cycles wait for the next one."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class Sequencer:
     def __init__(self, store: Store):
         self.store = store
         self.state = EngineState.load(store)
-        gc.freeze()  # see _reload
+        gc.freeze()  # the state and everything imported so far (collector.py)
         self.listeners: list[Callable[[list[dict], set[int]], None]] = []
         self.commit_observers: list[Callable[[int, float], None]] = []  # (commands, seconds) per commit
         self._queue: queue.Queue = queue.Queue()
@@ -74,14 +60,11 @@ class Sequencer:
         self._thread.start()
 
     def _reload(self) -> None:
-        """Memory equals disk again. The state lives as long as the process, so it is kept out
-        of the cyclic collector's full passes (walking catalog, stock and queues took 28% of
-        placement time, in 140 ms pauses, at 20k skus); the state it replaces is collected."""
+        """Memory equals disk again; the state it replaces is unfrozen so that it is collected."""
         self.state = None
         gc.unfreeze()
         self.state = EngineState.load(self.store)
-        gc.collect()
-        gc.freeze()
+        freeze_survivors()
 
     def submit(self, command: object, answer: Answer | None = None) -> Answer:
         """Queues a command; its answer (a new Future unless given) is set after its commit."""
@@ -141,8 +124,7 @@ class Sequencer:
         for observe in self.commit_observers:
             observe(len(batch), elapsed_s)
         if any(isinstance(c, STATE_GROWING) for c in commands):
-            gc.collect()  # only what is not frozen yet: small, and no garbage gets frozen
-            gc.freeze()
+            freeze_survivors()
         deliver([(answer, result, False) for (_, answer), result in zip(batch, results)])
         for listener in self.listeners:
             try:

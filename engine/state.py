@@ -6,7 +6,6 @@ fails, so that memory always equals disk.
 from __future__ import annotations
 
 import bisect
-import gc
 import operator
 from collections import defaultdict
 
@@ -17,6 +16,7 @@ from .allocation import LocationTable, location_table
 from .automation import CompiledAutomation, compile_rule
 from .events import flush_events
 from .catalog import Catalog
+from .collector import collector_paused
 from .routing import Router
 from .stock import StockTable
 from .store import BACKORDER_KEY, U32, ReadTxn, Store
@@ -43,30 +43,24 @@ class EngineState:
         rows in numpy blocks), with the cyclic GC paused: at 100k skus the 200k+ new
         containers set off collections that each traverse the whole heap."""
         state = cls()
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            with store.read() as r:
-                state.counters.update(r.get("meta", b"counters") or {})
-                for record in sorted(_records(r, "locations"), key=_by_idx):
-                    state.catalog.add_location(record)
-                for record in sorted(_records(r, "products"), key=_by_idx):
-                    state.catalog.add_product(record)
-                for record in _records(r, "channels"):
-                    state.catalog.add_channel(record)
-                state.stock.ensure(len(state.catalog.sku_by_idx), len(state.catalog.location_codes))
-                state.stock.load_rows(_items(r, "stock"))
-                for key in _keys(r, "backorders"):
-                    sku, order, _, _ = BACKORDER_KEY.unpack(key)
-                    state.queue_backorder(sku, order)
-                for record in _records(r, "rules"):
-                    state.rules[record["seq"]] = compile_rule(record)
-                for record in _records(r, "webhooks"):
-                    state.webhooks[record["seq"]] = record
-                state.defaults_installed = bool(r.get("meta", b"defaults_installed"))
-        finally:
-            if collecting:
-                gc.enable()
+        with collector_paused(), store.read() as r:
+            state.counters.update(r.get("meta", b"counters") or {})
+            for record in sorted(_records(r, "locations"), key=_by_idx):
+                state.catalog.add_location(record)
+            for record in sorted(_records(r, "products"), key=_by_idx):
+                state.catalog.add_product(record)
+            for record in _records(r, "channels"):
+                state.catalog.add_channel(record)
+            state.stock.ensure(len(state.catalog.sku_by_idx), len(state.catalog.location_codes))
+            state.stock.load_rows(_items(r, "stock"))
+            for key in _keys(r, "backorders"):
+                sku, order, _, _ = BACKORDER_KEY.unpack(key)
+                state.queue_backorder(sku, order)
+            for record in _records(r, "rules"):
+                state.rules[record["seq"]] = compile_rule(record)
+            for record in _records(r, "webhooks"):
+                state.webhooks[record["seq"]] = record
+            state.defaults_installed = bool(r.get("meta", b"defaults_installed"))
         return state
 
     def next(self, counter: str) -> int:
