@@ -14,16 +14,17 @@ def order_number(seq: int) -> str:
 
 
 def part_allocated(part: dict) -> int:
-    units = 0
-    for alloc in part["allocs"]:  # plain loops: these run several times per order on the writer
-        units += alloc["qty"]
-    return units
+    return _units(part, "qty")
 
 
 def part_shipped(part: dict) -> int:
+    return _units(part, "shipped")
+
+
+def _units(part: dict, field: str) -> int:
     units = 0
-    for alloc in part["allocs"]:
-        units += alloc["shipped"]
+    for alloc in part["allocs"]:  # plain loops: these run several times per order on the writer
+        units += alloc[field]
     return units
 
 
@@ -33,18 +34,19 @@ def part_missing(line: dict, part: dict) -> int:
 
 
 def line_allocated(line: dict) -> int:
-    parts = line["parts"]
-    kits = part_allocated(parts[0]) // parts[0]["per"]
-    for part in parts[1:]:
-        kits = min(kits, part_allocated(part) // part["per"])
-    return kits
+    return _kits(line, "qty")
 
 
 def line_shipped(line: dict) -> int:
+    return _kits(line, "shipped")
+
+
+def _kits(line: dict, field: str) -> int:
+    """Complete kits of a line: its scarcest part, in kits."""
     parts = line["parts"]
-    kits = part_shipped(parts[0]) // parts[0]["per"]
+    kits = _units(parts[0], field) // parts[0]["per"]
     for part in parts[1:]:
-        kits = min(kits, part_shipped(part) // part["per"])
+        kits = min(kits, _units(part, field) // part["per"])
     return kits
 
 
