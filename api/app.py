@@ -118,6 +118,17 @@ async def shed_load(request: web.Request, handler):
         inflight[0] -= 1
 
 
+@web.middleware
+async def body_too_large(request: web.Request, handler):
+    """aiohttp refuses a body over client_max_size in plain text; GraphQL clients get a GraphQL error."""
+    try:
+        return await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        message = f"the request body is larger than {limits.request_body_bytes_max} bytes (request_body_bytes_max)"
+        return web.json_response({"data": None, "errors": [{"message": message, "extensions": {"code": "LIMIT_EXCEEDED"}}]},
+                                 status=413)
+
+
 def upgrade_asked(request: web.Request) -> bool:
     """can_prepare's first test, without building a WebSocketResponse and an HTTPBadRequest per request."""
     return request.headers.get("Upgrade", "").lower().strip() == "websocket"
@@ -141,7 +152,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_app(data_dir: str | Path, announce=print) -> web.Application:
-    app = web.Application(middlewares=[cors, shed_load, require_token], client_max_size=limits.request_body_bytes_max)
+    app = web.Application(middlewares=[cors, shed_load, require_token, body_too_large], client_max_size=limits.request_body_bytes_max)
     app[INFLIGHT] = [0, int(os.environ.get("OMS_REQUESTS_INFLIGHT_MAX", limits.requests_inflight_max))]  # [now, bound]
     engine = Engine.open(data_dir)
     app[ENGINE] = engine

@@ -58,9 +58,10 @@ def seq_cursor(after: Optional[str]) -> Optional[int]:
     """The cursor of a connection ordered by sequence number (orders, shipments, events, ...)."""
     if after is None:
         return None
-    if not (after.isascii() and after.isdigit() and len(after) < 19):
+    seq = ids.sequence(after)
+    if seq is None:
         raise GraphQLError("after is not a cursor of this connection")
-    return int(after)
+    return seq
 
 
 def page_info(cursors: list[str], has_next: bool, after: Optional[str]) -> PageInfo:

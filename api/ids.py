@@ -26,9 +26,15 @@ def decode(value: str, expected: str | None = None) -> tuple[str, str] | None:
     return type_name, key
 
 
+def sequence(text: str, digits_max: int = 18) -> int | None:
+    """The number that `text` spells in ASCII digits, or None. str.isdigit() alone is not enough:
+    it accepts digits int() refuses ("²") and int() accepts what no key holds ("٣", " 1", "1_0")."""
+    if not (0 < len(text) <= digits_max and text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def decode_seq(value: str, expected: str) -> int | None:
     """The integer key of an id of type `expected`, or None."""
     decoded = decode(value, expected)
-    if decoded is None or not decoded[1].isdigit() or len(decoded[1]) > 18:
-        return None
-    return int(decoded[1])
+    return None if decoded is None else sequence(decoded[1])

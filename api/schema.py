@@ -58,9 +58,10 @@ class NodeQuery:
                   "AutomationRule": (read.rule, AutomationRule),
                   "Email": (read.email, lambda r: Email.of(r, info.context["smtp_configured"])),
                   "Webhook": (read.webhook, Webhook), "WebhookDelivery": (read.delivery, WebhookDelivery)}
-        if kind in by_seq and key.isdigit() and len(key) < 19:
+        seq = ids.sequence(key)
+        if kind in by_seq and seq is not None:
             fetch, node_type = by_seq[kind]
-            record = fetch(int(key))
+            record = fetch(seq)
             return (node_type.of if isinstance(node_type, type) else node_type)(record) if record else None
         return None
 

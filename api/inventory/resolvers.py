@@ -8,6 +8,7 @@ import strawberry
 
 from engine.commands import AdjustInventory, SetInventory, StockSetItem
 
+from .. import ids
 from ..common import page_info, page_size, run, user_errors
 from .types import (
     InventoryAdjustInput, InventoryChange, InventoryChangeConnection, InventoryChangeEdge, InventoryPayload,
@@ -55,7 +56,7 @@ class InventoryQuery:
     def inventory_changes(self, info: strawberry.Info, sku: str, location: Optional[str] = None,
                           first: Optional[int] = None, after: Optional[str] = None) -> InventoryChangeConnection:
         size = page_size(first)
-        if after is not None and not after.isdigit():
+        if after is not None and ids.sequence(after) is None:
             raise ValueError("after is not a cursor of this connection")
         rows, more = info.context["engine"].read.inventory_changes(sku, location, after, size)
         return InventoryChangeConnection(
@@ -69,7 +70,7 @@ class InventoryQuery:
 
 def _stock_cursor(value: str) -> bool:
     s, sep, l = value.partition(":")
-    return bool(sep) and s.isdigit() and l.isdigit() and len(value) < 24
+    return bool(sep) and ids.sequence(s, 12) is not None and ids.sequence(l, 9) is not None
 
 
 @strawberry.type

@@ -26,11 +26,8 @@ def draft(value: OrderInput) -> OrderDraft:
 
 
 def order_seq_by_number(number: str) -> Optional[int]:
-    digits = number[3:] if number.startswith("SO-") else ""
-    if not (digits.isascii() and digits.isdigit() and len(digits) < 19):
-        return None
-    seq = int(digits)
-    return seq if order_number(seq) == number else None
+    seq = ids.sequence(number[3:]) if number.startswith("SO-") else None
+    return seq if seq is not None and order_number(seq) == number else None
 
 
 @strawberry.type

@@ -391,11 +391,27 @@ async def test_graphiql_is_served_without_token(shop):
 async def test_body_above_10_mib_gets_413(shop):
     before = await snapshot(shop)
     body = json.dumps({"query": ORDER_PLACE_SHORT, "variables": {"input": good_order(note="n" * (10 * 1024 * 1024 + 1))}}).encode()
-    status, _ = await shop.raw(body=body)
+    status, answer = await shop.raw(body=body)
     assert status == 413
+    assert answer["data"] is None and answer["errors"][0]["extensions"] == {"code": "LIMIT_EXCEEDED"}
+    assert "10485760 bytes" in answer["errors"][0]["message"]
     status, _ = await shop.raw(body=body, token=None)
     assert status in (401, 413)
     assert await snapshot(shop) == before
+
+
+async def test_chunked_body_above_10_mib_gets_a_graphql_413(shop):
+    async def chunks():
+        yield b'{"query": "{ locations { code } }", "pad": "'
+        for _ in range(11):
+            yield b"x" * (1024 * 1024)
+        yield b'"}'
+
+    headers = {"Authorization": f"Bearer {shop.server.token}", "Content-Type": "application/json"}
+    async with shop.session.post(shop.server.url, data=chunks(), headers=headers) as response:
+        assert response.status == 413 and response.content_type == "application/json"
+        answer = await response.json()
+    assert answer["data"] is None and answer["errors"][0]["extensions"] == {"code": "LIMIT_EXCEEDED"}
 
 
 # ---------------------------------------------------------------- Int range
@@ -486,4 +502,29 @@ async def test_upgrade_header_does_not_bypass_the_token(shop):
         assert status == 401, headers
     async with shop.session.get(shop.server.url, params={"query": "{ channels { code } }"}, headers={"Upgrade": "websocket"}) as response:
         assert response.status in (400, 401, 426)
+    assert await snapshot(shop) == before
+
+
+# ---------------------------------------------------------------- ids and cursors that only look like numbers
+
+async def test_ids_and_cursors_with_non_ascii_digits_get_the_usual_refusal(shop):
+    from api.ids import encode
+
+    before = await snapshot(shop)
+    for key in ("²", "٣", "１２", "1_0", " 7", "+5"):
+        order_id, delivery_id = encode("Order", key), encode("WebhookDelivery", key)
+        for query, name, extra in ((ORDER_CANCEL, "orderCancel", {}), (ORDER_HOLD, "orderHold", {"reason": "r"})):
+            payload = (await shop.data(query, {"id": order_id, **extra}))[name]
+            assert error_set(payload) == {(("id",), "INVALID")}, (key, payload)
+        found = await shop.data("query($a: ID!, $b: ID!, $n: String!) { a: node(id: $a) { id } b: node(id: $b) { id } order(number: $n) { id } }",
+                                {"a": order_id, "b": delivery_id, "n": f"SO-{key}"})
+        assert found == {"a": None, "b": None, "order": None}, key
+        for connection in ("orders", "shipments", "events", "emails"):
+            answer = await shop.gql(f"query($c: String) {{ {connection}(first: 1, after: $c) {{ pageInfo {{ hasNextPage }} }} }}", {"c": key})
+            assert [e["message"] for e in answer["errors"]] == ["after is not a cursor of this connection"], (connection, key, answer)
+        answer = await shop.gql('query($c: String) { inventoryChanges(sku: "P1", first: 1, after: $c) { pageInfo { hasNextPage } } }', {"c": key})
+        answer2 = await shop.gql("query($c: String) { stockLevels(first: 1, after: $c) { pageInfo { hasNextPage } } }", {"c": f"{key}:{key}"})
+        for a in (answer, answer2):
+            assert "invalid literal" not in json.dumps(a) and [e["message"] for e in a["errors"]] == [
+                "after is not a cursor of this connection"], (key, a)
     assert await snapshot(shop) == before
