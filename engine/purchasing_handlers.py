@@ -65,8 +65,12 @@ def create(state: EngineState, tx: WriteTx, cmd: CreatePurchaseOrder) -> Result:
 
 
 def _incoming(state: EngineState, tx: WriteTx, s: int, l: int, delta: int) -> None:
-    state.stock.add_incoming(s, l, delta)
-    state.stock.touch(s, l)
+    stock = state.stock
+    stock.add_incoming(s, l, delta)
+    if stock.updated_s[s, l] or stock.on_hand[s, l] or stock.safety[s, l]:
+        stock.touch(s, l)
+    else:  # a level nothing stocked yet exists only while units are due (reads.level_exists)
+        stock.touched.add((s, l))
     tx.dirty_skus.add(s)
 
 

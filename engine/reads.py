@@ -72,7 +72,7 @@ class Reader:
             if product is None or product["components"]:
                 return []
             row = _row(r, product["idx"])
-            return [_level(sku, loc, row, loc["idx"]) for loc in _locations(r)]
+            return [_level(sku, loc, row, loc["idx"]) for loc in _locations(r) if level_exists(row, loc["idx"])]
 
     def stock_levels(self, after: str | None, first: int, sku: str | None = None, location: str | None = None,
                      below_safety: bool | None = None) -> tuple[list[dict], bool]:
@@ -97,7 +97,7 @@ class Reader:
             s = U32.unpack(key)[0]
             row = decode_row(raw)
             for loc in locs:
-                if (s, loc["idx"]) <= (start_s, start_l):
+                if (s, loc["idx"]) <= (start_s, start_l) or not level_exists(row, loc["idx"]):
                     continue
                 level = _level(skus[s], loc, row, loc["idx"], cursor=f"{s}:{loc['idx']}")
                 if below_safety and not level["onHand"] - level["committed"] < level["safetyStock"]:
@@ -435,6 +435,18 @@ class _SkuNames:
 def _row(r: ReadTxn, s: int) -> dict[str, Any]:
     raw = r.raw("stock", u32(s))
     return decode_row(raw) if raw is not None else {f: [] for f in ("on_hand", "committed", "safety", "incoming", "updated_s")}
+
+
+def level_exists(row: dict, l: int) -> bool:
+    """A level exists once its sku was set, adjusted or received at the location, or while it has
+    committed or incoming units there. Derived from the stored row, as every release wrote it: each
+    change of onHand stamps updatedAt (inventorySet too, even to the same onHand), and committed
+    units need onHand. Incoming units alone do not stamp it (purchasing_handlers), so a purchase
+    order's level ends with the order unless received. (Rows of release 0.1.0 stamped incoming too:
+    a level there that only ever had a cancelled purchase order keeps existing, at zeros.)"""
+    if l >= len(row["on_hand"]):
+        return False
+    return bool(row["updated_s"][l] or row["on_hand"][l] or row["committed"][l] or row["safety"][l] or row["incoming"][l])
 
 
 def _level(sku: str, location: dict, row: dict, l: int, cursor: str | None = None) -> dict:
