@@ -84,11 +84,10 @@ def _request_lines(state: EngineState, order: dict, cmd: RequestReturn, errors: 
             exchange = exchange or draft.sku
             if exchange not in state.catalog.products:
                 errors.append(err(Code.NOT_FOUND, f"unknown sku {exchange[:limits.key_chars_max]}", *path, "exchangeSku"))
-        shipped_from = next((a["loc"] for p in line["parts"] for a in p["allocs"] if a["shipped"]), None)
         lines.append({
             "sku": draft.sku, "quantity": draft.quantity, "reason": draft.reason, "exchangeSku": exchange,
             "received": 0, "condition": None, "orderLine": index,
-            "restockLocation": cmd.restock_location or shipped_from,
+            "restockTo": cmd.restock_location,  # None: each unit where it shipped from (restock_split)
         })
     return lines
 
@@ -155,7 +154,7 @@ def receive(state: EngineState, tx: WriteTx, cmd: ReceiveReturn) -> Result:
             errors.append(err(Code.INVALID, f"between 0 and {line['quantity']} units were requested", "lines", j, "quantity"))
         if condition not in CONDITIONS:
             errors.append(err(Code.INVALID, "unknown condition", "lines", j, "condition"))
-        elif condition == "RESELLABLE" and quantity and line["restockLocation"] is None:
+        elif condition == "RESELLABLE" and quantity and "restockTo" not in line and line["restockLocation"] is None:
             errors.append(err(Code.INVALID, "no restock location is known for this line", "lines", j, "condition"))
     if errors:
         return Result(None, errors)
@@ -165,12 +164,14 @@ def receive(state: EngineState, tx: WriteTx, cmd: ReceiveReturn) -> Result:
         line = by_sku[sku]
         line.update(received=quantity, condition=condition)
         order_line = order["lines"][line["orderLine"]]
+        earlier = order_line["returned"]
         order_line["returned"] += quantity
         if condition == "RESELLABLE" and quantity:
-            l = state.catalog.location_idx(line["restockLocation"])
             for part in order_line["parts"]:
                 s = state.catalog.products[part["sku"]].idx
-                change_on_hand(state, tx, s, l, quantity * part["per"], "RETURN_RESTOCK", f"oms://returns/{record['seq']}")
+                for loc, units in _restock_places(line, part, earlier, quantity):
+                    l = state.catalog.location_idx(loc)
+                    change_on_hand(state, tx, s, l, units, "RETURN_RESTOCK", f"oms://returns/{record['seq']}")
                 restocked.add(s)
     amount = sum((Decimal(order["lines"][l["orderLine"]]["unitPrice"]) * l["received"] for l in record["lines"]), Decimal(0))
     record.update(status="RECEIVED", refundAmount=str(amount))
@@ -178,6 +179,34 @@ def receive(state: EngineState, tx: WriteTx, cmd: ReceiveReturn) -> Result:
     _event(state, tx, "RETURN_RECEIVED", order, record)
     fill_backorders(state, tx, restocked)
     return Result(record)
+
+
+def _restock_places(line: dict, part: dict, earlier: int, kits: int) -> list[tuple[str, int]]:
+    """Where `kits` returned kits put this part's units back: the location named by the return,
+    else where they shipped from. A return record of release 0.1.0 holds one `restockLocation`
+    per line (what it promised when requested), and keeps it."""
+    units = kits * part["per"]
+    if "restockTo" not in line:
+        return [(line["restockLocation"], units)]
+    if line["restockTo"] is not None:
+        return [(line["restockTo"], units)]
+    return restock_split(part, earlier * part["per"], units)
+
+
+def restock_split(part: dict, skip: int, units: int) -> list[tuple[str, int]]:
+    """The shipping locations of a part's units `skip` to `skip + units`, counting shipped units
+    in allocation order (allocations are appended, and shipped ones are never removed): units
+    returned earlier on the line took the first ones, so a part shipped from several locations
+    goes back to each as many units as it shipped, first allocation first. Locations in that order."""
+    places: dict[str, int] = {}
+    for alloc in part["allocs"]:
+        take = min(alloc["shipped"] - min(skip, alloc["shipped"]), units)
+        skip = max(skip - alloc["shipped"], 0)
+        if take > 0:
+            places[alloc["loc"]] = places.get(alloc["loc"], 0) + take
+            units -= take
+    assert units == 0, "a return never takes back more units than shipped"
+    return list(places.items())
 
 
 def refund(state: EngineState, tx: WriteTx, cmd: RefundReturn) -> Result:
