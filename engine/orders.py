@@ -58,6 +58,52 @@ def subtotal(lines: list[dict]) -> Decimal:
     return sum((Decimal(l["unitPrice"]) * l["quantity"] for l in lines), Decimal(0))
 
 
+ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postalCode", "country", "latitude", "longitude")
+
+
+def retry_difference(stored: dict, retry: dict, priced: set[str]) -> str | None:
+    """What a placement reusing a stored order's (channel, externalId) says otherwise than that
+    order, or None when it is a retry of it (then the stored order is its answer). `retry` is the
+    record its input would make, `priced` the skus it gave a unitPrice for. Run only when the key
+    is already taken, so new orders pay nothing.
+    Compared, as the contract lists them:
+    - the lines as a set keyed by sku (a sku is on an order once, so line order does not matter):
+      the same skus, each with the same quantity; a unitPrice the retry gives must equal the stored
+      one by value (5 = 5.00), and one it leaves out matches whatever was stored, since it meant
+      the catalog price at placement, which the stored line already holds (the catalog may have
+      changed since: comparing today's price would refuse a faithful retry);
+    - the customer email exactly, as it is stored and indexed (customers are keyed on it as given);
+    - the shipping address field by field as stored, an omitted field or address being null."""
+    if _lines_differ(stored["lines"], retry["lines"], priced):
+        return "other lines"
+    if _email(stored) != _email(retry):
+        return "another customer email"
+    if _address(stored.get("shippingAddress")) != _address(retry.get("shippingAddress")):
+        return "another shipping address"
+    return None
+
+
+def _lines_differ(stored: list[dict], retry: list[dict], priced: set[str]) -> bool:
+    if len(stored) != len(retry):
+        return True
+    by_sku = {line["sku"]: line for line in stored}
+    for line in retry:
+        old = by_sku.get(line["sku"])
+        if old is None or old["quantity"] != line["quantity"]:
+            return True
+        if line["sku"] in priced and Decimal(old["unitPrice"]) != Decimal(line["unitPrice"]):
+            return True
+    return False
+
+
+def _email(order: dict) -> str | None:
+    return (order.get("customer") or {}).get("email")
+
+
+def _address(address: dict | None) -> tuple | None:
+    return None if address is None else tuple(address.get(k) for k in ADDRESS_FIELDS)
+
+
 def iter_allocs(order: dict) -> Iterator[tuple[int, int, dict, dict]]:
     """(line index, part index, part, allocation) for every allocation of the order."""
     for li, line in enumerate(order["lines"]):

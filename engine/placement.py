@@ -33,8 +33,15 @@ def place(state: EngineState, tx: WriteTx, commands: list[PlaceOrders]) -> list[
                 results[ci].errors.extend(errors)
                 continue
             existing = _existing(tx, key)
-            if existing is not None:
-                results[ci].value[oi] = existing
+            if existing is not None:  # a retry, or another order reusing the key: only here is it compared
+                priced = {line.sku for line in draft.lines if line.unit_price is not None}
+                difference = order_rules.retry_difference(existing, tentative, priced)
+                if difference is None:
+                    results[ci].value[oi] = existing
+                else:
+                    results[ci].errors.append(err(
+                        Code.CONFLICT, f"externalId {draft.external_id} of channel {draft.channel} is already order {existing['number']}, "
+                        f"and this input has {difference}: a new order needs a new externalId", *path, "externalId"))
                 continue
             if key:
                 keys.add(key)

@@ -173,7 +173,10 @@ class Order(Node):
     channel: str
     external_id: Optional[str] = strawberry.field(description="""The order's id in its channel. (channel, externalId) is unique: placing it again (in a
 later request or later in the same batch) returns the first order, unchanged, reserving
-nothing more. A refused placement uses no order number.""")
+nothing more. A retry whose lines (sku, quantity, unitPrice), customer email or shipping
+address differ from the stored order is refused with CONFLICT on ["input", "externalId"]
+(the message names the stored order's number) and changes nothing. A refused placement
+uses no order number.""")
     status: OrderStatus
     hold_reason: Optional[str]
     customer: Optional[Customer]

@@ -100,22 +100,32 @@ async def test_reject_channel_accepts_exactly_the_stock(server, client):
     await then_every_acknowledged_order_is_readable(client, accepted)
 
 
-async def test_concurrent_retries_of_one_external_id_make_one_order(server, client):
+async def test_concurrent_retries_of_one_external_id_make_one_order_and_other_orders_behind_it_conflict(server, client):
     channel = await given_one_hot_sku(client, reject=False)
 
-    async def retry(ci: int) -> dict:
+    def order(quantity: int) -> dict:
+        return {"channel": channel, "externalId": "same", "lines": [{"sku": "HOT", "quantity": quantity}]}
+
+    async def retry(ci: int) -> list[tuple[int, dict | None, list]]:
+        """(quantity sent, order, userErrors) of a single placement of 3 units and a batch of two of 1 unit."""
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1)) as session:
             c = Client(server, session)
-            single = (await c.data(ORDER_PLACE_SHORT, {"input": {"channel": channel, "externalId": "same",
-                                                                 "lines": [{"sku": "HOT", "quantity": 3}]}}))["orderPlace"]
-            batch = (await c.data(ORDERS_PLACE, {"input": [{"channel": channel, "externalId": "same",
-                                                            "lines": [{"sku": "HOT", "quantity": 1}]}] * 2}))["ordersPlace"]
-            return [single["order"], *batch["orders"]]
+            single = (await c.data(ORDER_PLACE_SHORT, {"input": order(3)}))["orderPlace"]
+            batch = (await c.data(ORDERS_PLACE, {"input": [order(1)] * 2}))["ordersPlace"]
+            return [(3, single["order"], single["userErrors"]),
+                    *((1, o, [e for e in batch["userErrors"] if e["field"][1] == str(i)]) for i, o in enumerate(batch["orders"]))]
 
-    answers = [o for group in await asyncio.gather(*(retry(ci) for ci in range(clients_n))) for o in group]
-    assert len({(o["id"], o["number"]) for o in answers}) == 1
-    assert len(await all_orders(client)) == 1
-    assert (await stock_level(client, "HOT", "WH"))["committed"] in (1, 3)
+    answers = [a for group in await asyncio.gather(*(retry(ci) for ci in range(clients_n))) for a in group]
+    stored = await all_orders(client)
+    assert len(stored) == 1
+    committed = (await stock_level(client, "HOT", "WH"))["committed"]
+    assert committed in (1, 3)
+    for quantity, placed, errors in answers:
+        if quantity == committed:  # a retry of the order that came first: that order
+            assert errors == [] and (placed["id"], placed["number"]) == (stored[0]["id"], stored[0]["number"])
+        else:  # another order behind its externalId: refused, naming it
+            assert placed is None and [(e["field"][-1], e["code"]) for e in errors] == [("externalId", "CONFLICT")]
+            assert stored[0]["number"] in errors[0]["message"]
 
 
 async def test_placements_cancels_and_receipts_interleaved_keep_stock_consistent(server, client):

@@ -28,6 +28,7 @@ class Stream:
 
     def __init__(self) -> None:
         self.sent: set[tuple[str, str]] = set()                      # (channel, externalId)
+        self.inputs: dict[str, dict] = {}                            # externalId -> its input (retries repeat it)
         self.acked: dict[tuple[str, str], tuple[str, str]] = {}      # -> (id, number)
         self.refused: set[tuple[str, str]] = set()
         self.batches: list[list[tuple[str, str]]] = []               # new keys of each web batch sent
@@ -71,13 +72,16 @@ async def stream_orders(server, stream: Stream, seed: int) -> None:
             c = Client(server, session)
             deadline = time.monotonic() + stream_s_max
             n = 0
+            mine: list[str] = []  # the externalIds this client sent, each with its input in stream.inputs
             while not stream.stop.is_set() and time.monotonic() < deadline:
                 channel = "edi" if rng.random() < 0.2 else "web"
                 try:
                     if ci % 4 == 3:  # a batch of ten, one of them a retry of an earlier externalId
                         batch = [random_order(rng, channel, f"k{ci}-{n + j}") for j in range(10)]
-                        if n:
-                            batch[-1]["externalId"] = f"k{ci}-{rng.randrange(n)}"
+                        if mine:  # a retry is the same input again
+                            batch[-1] = stream.inputs[rng.choice(mine)]
+                        mine.extend(o["externalId"] for o in batch if o["externalId"] not in stream.inputs)
+                        stream.inputs.update((o["externalId"], o) for o in batch)
                         new_keys = [(o["channel"], o["externalId"]) for o in batch if (o["channel"], o["externalId"]) not in stream.sent]
                         if channel == "web":
                             stream.batches.append(new_keys)
@@ -91,8 +95,11 @@ async def stream_orders(server, stream: Stream, seed: int) -> None:
                             stream.record(order_input, order, by_index[j])
                     else:
                         order_input = random_order(rng, channel, f"k{ci}-{n}")
-                        if n and rng.random() < 0.1:
-                            order_input["externalId"] = f"k{ci}-{rng.randrange(n)}"
+                        if mine and rng.random() < 0.1:  # a retry is the same input again
+                            order_input = stream.inputs[rng.choice(mine)]
+                        else:
+                            mine.append(order_input["externalId"])
+                            stream.inputs[order_input["externalId"]] = order_input
                         n += 1
                         stream.sent.add((order_input["channel"], order_input["externalId"]))
                         payload = (await c.data(ORDER_PLACE_SHORT, {"input": order_input}))["orderPlace"]
@@ -148,12 +155,14 @@ async def then_stock_matches_orders(client, stored: list[dict], initial_on_hand:
     assert initial_on_hand + 5 * stream.adjust_acked <= total_on_hand <= initial_on_hand + 5 * stream.adjust_sent
 
 
-async def replace_all(client, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
-    """Places every (channel, externalId) again; returns the number each got (None: refused)."""
+async def replace_all(client, keys: list[tuple[str, str]], stream: Stream) -> dict[tuple[str, str], str | None]:
+    """Places every (channel, externalId) again, with the input it was sent with (a retry, not
+    another order); returns the number each got (None: refused)."""
     numbers = {}
     for start in range(0, len(keys), 1000):
         chunk = keys[start:start + 1000]
-        batch = [{"channel": ch, "externalId": ext, "lines": [{"sku": "S0", "quantity": 1}]} for ch, ext in chunk]
+        batch = [stream.inputs[ext] for _, ext in chunk]
+        assert [(o["channel"], o["externalId"]) for o in batch] == chunk
         payload = (await client.data(ORDERS_PLACE, {"input": batch}))["ordersPlace"]
         assert {e["code"] for e in payload["userErrors"]} <= {"INSUFFICIENT_STOCK"}
         for key, order in zip(chunk, payload["orders"]):
@@ -187,10 +196,10 @@ async def test_kill9_mid_stream_loses_nothing_acknowledged(server, client):
 
         # idempotency survives: every externalId sent, acknowledged or not, gives at most one order
         keys = sorted(stream.sent)
-        first = await replace_all(c, keys)
+        first = await replace_all(c, keys, stream)
         for key, (_, number) in stream.acked.items():
             assert first[key] == number, key
-        again = await replace_all(c, keys)
+        again = await replace_all(c, keys, stream)
         assert again == first
         stored = await then_everything_acknowledged_is_there(c, stream)
         by_key = {(o["channel"], o["externalId"]): o["number"] for o in stored}

@@ -38,21 +38,39 @@ class EngineMachine(RuleBasedStateMachine):
         world.channel("web")
         world.channel("b2b", rules=[{"name": "east", "locations": ["east"], "allowSplit": False}], on_shortage="REJECT")
         self.orders: list[int] = []
+        self.by_key: dict[tuple[str, str], tuple[tuple, int]] = {}  # (channel, externalId) -> (what was placed, seq)
 
     def teardown(self):
         self.engine.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    @rule(lines=st.lists(st.tuples(st.sampled_from(SKUS + ["KIT"]), st.integers(1, 4)), min_size=1, max_size=3, unique_by=lambda t: t[0]),
-          channel=st.sampled_from(["web", "b2b"]), ext=st.one_of(st.none(), st.sampled_from(["x1", "x2"])),
-          copies=st.integers(1, 3))
-    def place(self, lines, channel, ext, copies):
-        drafts = [OrderDraft(channel, [LineDraft(s, q) for s, q in lines], external_id=ext) for _ in range(copies)]
+    @rule(orders=st.lists(st.tuples(
+              st.lists(st.tuples(st.sampled_from(SKUS + ["KIT"]), st.integers(1, 4)), min_size=1, max_size=3, unique_by=lambda t: t[0]),
+              st.sampled_from([None, "ada@x.io", "ADA@x.io", "bob@x.io"])), min_size=1, max_size=3),
+          channel=st.sampled_from(["web", "b2b"]), ext=st.one_of(st.none(), st.sampled_from(["x1", "x2"])), shuffle=st.randoms())
+    def place(self, orders, channel, ext, shuffle):
+        """One ordersPlace, its inputs sharing ext: a retry (same lines in any order, email in any case) is the
+        order placed first under its key; anything else under that key is a CONFLICT on its externalId."""
+        drafts = []
+        for lines, email in orders:
+            lines = shuffle.sample(lines, len(lines))
+            drafts.append(OrderDraft(channel, [LineDraft(s, q) for s, q in lines], external_id=ext,
+                                     customer=None if email is None else {"email": email}))
         result = self.engine.execute(PlaceOrders(drafts))
-        placed = {o["seq"] for o in result.value if o}
-        if ext:
-            assert len(placed) <= 1
-        self.orders.extend(sorted(placed - set(self.orders)))
+        errors = {int(e.field[1]): e for e in result.errors}
+        for i, ((lines, email), order) in enumerate(zip(orders, result.value)):
+            said = (tuple(sorted(lines)), email and email.lower())
+            known = self.by_key.get((channel, ext)) if ext else None
+            if known is None:
+                assert order is not None or errors[i].code.value == "INSUFFICIENT_STOCK", errors.get(i)
+                if order is not None and ext:
+                    self.by_key[(channel, ext)] = (said, order["seq"])
+            elif known[0] == said:
+                assert i not in errors and order["seq"] == known[1]
+            else:
+                assert order is None and errors[i].code.value == "CONFLICT" and errors[i].field == ("input", str(i), "externalId")
+            if order is not None and order["seq"] not in self.orders:
+                self.orders.append(order["seq"])
 
     @rule(sku=skus, loc=locs, delta=st.integers(-5, 8))
     def adjust(self, sku, loc, delta):

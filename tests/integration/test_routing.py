@@ -128,8 +128,11 @@ def test_idempotent_on_channel_and_external_id_across_and_within_batches(world, 
     world.channel()
     world.stock(A__east=10)
     first = world.order(("A", 2), external_id="amz-1")
-    again = world.order(("A", 5), external_id="amz-1")
+    again = world.order(("A", 2), external_id="amz-1")
     assert again["seq"] == first["seq"] and world.level("A", "east")["committed"] == 2
+    other = world.place(("A", 5), external_id="amz-1")  # another order behind the same key: refused
+    assert other.value is None and [e.code.value for e in other.errors] == ["CONFLICT"]
+    assert world.level("A", "east")["committed"] == 2
     drafts = [OrderDraft("web", [LineDraft("A", 1)], external_id="amz-2") for _ in range(3)]
     batch = engine.execute(PlaceOrders(drafts)).value
     assert len({o["seq"] for o in batch}) == 1
