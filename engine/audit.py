@@ -55,6 +55,7 @@ def audit(store: Store) -> list[str]:
         problems += [f"order number {n} used {c} times" for n, c in numbers.items() if c > 1]
         problems += [f"{k[0]}@{k[1]}: {v} units due without a stock row" for k, v in incoming.items() if v]
         problems += _return_problems(r)
+        problems += _hold_problems(r)
         problems += _event_problems(r)
         for key, _ in r.scan("allocs"):
             _, _, seq, li, pi = ALLOC_KEY.unpack(key)
@@ -85,6 +86,16 @@ def _return_problems(r) -> list[str]:
                 problems.append(f"{order['number']} line {i}: returned/claimed disagree with its returns")
             if line["returned"] + held[key] > line_shipped(line):
                 problems.append(f"{order['number']} line {i}: more returned or claimed than shipped")
+    return problems
+
+
+def _hold_problems(r) -> list[str]:
+    """An order on hold has no open shipment: nothing of it is in a warehouse's queue."""
+    problems = []
+    for _, raw in r.scan("orders"):
+        order = loads(raw)
+        if order["held"] and any(s["status"] in ("PENDING", "PICKING") for s in order["shipments"]):
+            problems.append(f"{order['number']} is on hold with an open shipment")
     return problems
 
 

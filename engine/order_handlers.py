@@ -6,6 +6,7 @@ from .commands import CancelOrder, HoldOrder, ReleaseOrder, Result
 from .errors import Code, err
 from .events import emit, order_data
 from .fulfilment import fill_backorders, release_units, set_shipment_status, settle
+from .ids import global_id
 from .state import EngineState
 from .tx import WriteTx
 
@@ -55,18 +56,27 @@ def _kits_started(line: dict) -> int:
 
 
 def hold(state: EngineState, tx: WriteTx, cmd: HoldOrder) -> Result:
+    """Until picking starts: the PENDING shipments are withdrawn, the reservations stay."""
     order, errors = _load(tx, cmd.order)
     check.text(errors, cmd.reason, ("reason",), required=True)
     if order:
+        started = [s for s in order["shipments"] if s["status"] not in ("PENDING", "CANCELLED")]
         if order["status"] == "CANCELLED" or order["held"]:
             errors.append(err(Code.INVALID_STATE, f"order is {order['status']}", "id"))
-        elif order["shipments"]:
-            errors.append(err(Code.INVALID_STATE, "order's shipments are already released", "id"))
+        elif started:
+            errors.append(err(Code.INVALID_STATE, f"shipment {global_id('Shipment', started[0]['seq'])} is "
+                              f"{started[0]['status']}: an order can be held only before picking starts", "id"))
     if errors:
         return Result(None, errors)
+    withdrawn = [summary["seq"] for summary in order["shipments"] if summary["status"] == "PENDING"]
+    for seq in withdrawn:
+        shipment = tx.shipment(seq)
+        set_shipment_status(order, shipment, "CANCELLED")
+        tx.save_shipment(shipment)
     order.update(held=True, holdReason=cmd.reason, released=False)
     settle(state, tx, order)
-    emit(state, tx, "ORDER_HELD", order, reason=cmd.reason, **order_data(order))
+    emit(state, tx, "ORDER_HELD", order, reason=cmd.reason,
+         withdrawnShipmentIds=[global_id("Shipment", seq) for seq in withdrawn], **order_data(order))
     return Result(order)
 
 

@@ -93,10 +93,12 @@ and releases their stock; shipped units stay. INVALID_STATE when nothing is left
     async def order_cancel(self, info: strawberry.Info, id: strawberry.ID, reason: Optional[str] = None) -> OrderPayload:
         return _payload(await run_on(info, id, "Order", lambda seq: CancelOrder(seq, reason)))
 
-    @strawberry.mutation(description="Only before any shipment is released (INVALID_STATE otherwise).")
+    @strawberry.mutation(description="""Allowed while none of the order's shipments has started picking (every open shipment
+PENDING); INVALID_STATE once one is PICKING or later, or when the order is cancelled or
+already on hold. Its PENDING shipments are withdrawn (CANCELLED); its reservations stay.""")
     async def order_hold(self, info: strawberry.Info, id: strawberry.ID, reason: str) -> OrderPayload:
         return _payload(await run_on(info, id, "Order", lambda seq: HoldOrder(seq, reason)))
 
-    @strawberry.mutation(description="Only for an ON_HOLD order (INVALID_STATE otherwise); creates its shipments.")
+    @strawberry.mutation(description="Only for an ON_HOLD order (INVALID_STATE otherwise); creates its shipments again where its allocations are.")
     async def order_release(self, info: strawberry.Info, id: strawberry.ID) -> OrderPayload:
         return _payload(await run_on(info, id, "Order", ReleaseOrder))
