@@ -30,7 +30,10 @@ def test_every_graphql_example_in_the_readme_is_valid_against_the_schema():
 
     from api.schema import schema
 
-    blocks = re.findall(r"```graphql\n(.+?)```", ROOT.joinpath("README.md").read_text(), flags=re.S)
+    readme = ROOT.joinpath("README.md").read_text()
+    heredocs = [doc for block in re.findall(r"```bash\n(.+?)```", readme, flags=re.S)
+                for doc in re.findall(r"<<'EOF'\n(.+?)\nEOF", block, flags=re.S)]
+    blocks = re.findall(r"```graphql\n(.+?)```", readme, flags=re.S) + heredocs
     operations = [op for block in blocks for op in re.split(r"\n(?=mutation|query|subscription|\{)", block) if op.strip()]
     assert len(operations) >= 10
     for operation in operations:
