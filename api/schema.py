@@ -17,6 +17,7 @@ from .automation.types import AutomationRule, Email, Event, Webhook, WebhookDeli
 from .catalog.resolvers import CatalogMutation, CatalogQuery
 from .catalog.types import Channel, Location, Product
 from .common import Node
+from .error_log import OmsSchema
 from .execution import OmsExecutionContext
 from .inventory.resolvers import InventoryMutation, InventoryQuery
 from .live.subscriptions import Subscription
@@ -73,7 +74,7 @@ Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, OrderMut
 
 DEPTH_RULE = create_validator(limits.query_depth_max, None, None)
 
-schema = strawberry.Schema(
+schema = OmsSchema(  # client errors log one INFO line, the server's faults ERROR with traceback
     execution_context_class=OmsExecutionContext,
     query=Query,
     mutation=Mutation,

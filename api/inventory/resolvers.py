@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Optional
 
 import strawberry
+from graphql import GraphQLError
 
 from engine.commands import AdjustInventory, SetInventory, StockSetItem
 
@@ -48,7 +49,7 @@ class InventoryQuery:
                      below_safety_stock: Optional[bool] = None) -> StockLevelConnection:
         size = page_size(first)
         if after is not None and not _stock_cursor(after):
-            raise ValueError("after is not a cursor of this connection")
+            raise GraphQLError("after is not a cursor of this connection")
         rows, more = info.context["engine"].read.stock_levels(after, size, sku, location, below_safety_stock)
         return stock_connection(rows, more, after)
 
@@ -57,7 +58,7 @@ class InventoryQuery:
                           first: Optional[int] = None, after: Optional[str] = None) -> InventoryChangeConnection:
         size = page_size(first)
         if after is not None and ids.sequence(after) is None:
-            raise ValueError("after is not a cursor of this connection")
+            raise GraphQLError("after is not a cursor of this connection")
         rows, more = info.context["engine"].read.inventory_changes(sku, location, after, size)
         return InventoryChangeConnection(
             edges=[InventoryChangeEdge(cursor=r["cursor"], node=InventoryChange(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Optional
 
 import strawberry
+from graphql import GraphQLError
 
 from engine import limits
 from engine.orders import order_number
@@ -45,7 +46,7 @@ class OrderQuery:
         elif channel is not None and external_id is not None:
             record = read.order_by_ext(channel, external_id)
         else:
-            raise ValueError("give id, number, or channel with externalId")
+            raise GraphQLError("give id, number, or channel with externalId")
         return Order.of(record) if record else None
 
     @strawberry.field
