@@ -2,21 +2,36 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import errno
 import gc
 import logging
+import os
+import signal
 import sys
 
 import uvloop
 from aiohttp import web
 
 
+class DefaultsHelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's help ends with "(default: X)", except where the help already says in
+    words what happens without the option (those whose default is None: nothing to show)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or "default" in (action.help or "").lower():
+            return action.help
+        return super()._get_help_string(action)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="oms", description="Order management system")
+    parser = argparse.ArgumentParser(prog="oms", description="Order management system", formatter_class=DefaultsHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the GraphQL API")
-    serve.add_argument("--data-dir", default="./oms-data", help="LMDB data directory (default ./oms-data)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
+    serve = commands.add_parser("serve", help="serve the GraphQL API", description="Serve the GraphQL API.",
+                                formatter_class=DefaultsHelpFormatter)
+    serve.add_argument("--data-dir", metavar="DIR", default="./oms-data", help="LMDB data directory")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8080, help="TCP port to listen on")
     serve.add_argument("--access-log", action="store_true", help="log every request (costs throughput)")
     commands.add_parser("bench", help="load-test a server: oms bench SCENARIO --help", add_help=False)
     argv = sys.argv[1:] if argv is None else argv
@@ -30,11 +45,41 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_app(args.data_dir, announce=lambda text: print(text, flush=True))
     gc.enable()  # the engine froze all that existed when it loaded its state (engine/collector.py)
-    print(f"OMS serving GraphQL at http://{args.host}:{args.port}/graphql (data in {args.data_dir})", flush=True)
     access_log = logging.getLogger("aiohttp.access") if args.access_log else None
     uvloop.install()  # a faster event loop: the GraphQL layer runs on it
-    web.run_app(app, host=args.host, port=args.port, print=None, shutdown_timeout=30, access_log=access_log)
-    return 0
+    return asyncio.run(run(app, args.host, args.port, args.data_dir, access_log))
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+async def run(app: web.Application, host: str, port: int, data_dir: str, access_log: logging.Logger | None) -> int:
+    """Serves until SIGINT or SIGTERM, then shuts down gracefully (the engine finishes what it
+    was given and closes); returns the exit status. What aiohttp's run_app did, except that the
+    announcement comes once the port is listening and a port that cannot be had is one line."""
+    stop = asyncio.Event()  # set by SIGINT or SIGTERM, from here on: one at start-up stops once it is up
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    runner = web.AppRunner(app, access_log=access_log, shutdown_timeout=30, keepalive_timeout=75.0)
+    await runner.setup()  # starts the engine's tasks (app.cleanup_ctx); runner.cleanup() closes it
+    try:
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError as exc:
+            reason = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else exc.strerror or str(exc)  # < 0: getaddrinfo's
+            advice = "; choose another port with --port" if exc.errno == errno.EADDRINUSE else ""
+            # "address already in use": tests/e2e/conftest.py and bench/harness/server.py then retry another port
+            print(f"oms serve: cannot listen on {_address(host, port)}: {reason.lower()}{advice}", file=sys.stderr, flush=True)
+            return 1
+        port = runner.addresses[0][1]  # the port bound (--port 0: one the system chose)
+        url_host = f"[{host}]" if ":" in host else host
+        print(f"OMS serving GraphQL at http://{url_host}:{port}/graphql (data in {data_dir})", flush=True)
+        await stop.wait()
+        return 0
+    finally:
+        await runner.cleanup()
 
 
 if __name__ == "__main__":

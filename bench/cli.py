@@ -22,6 +22,8 @@ import signal
 import sys
 from pathlib import Path
 
+from api.cli import DefaultsHelpFormatter
+
 from .harness.context import BenchContext, Options
 from .harness.data import build_dataset
 from .harness.errors import BenchError
@@ -34,25 +36,27 @@ batch_orders_max = 1_000
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="oms bench", description="Load-test scenarios against an OMS server.")
+    p = argparse.ArgumentParser(prog="oms bench", description="Load-test scenarios against an OMS server.",
+                                formatter_class=DefaultsHelpFormatter)
     p.add_argument("scenario", choices=sorted(SCENARIOS), help="what to measure")
-    p.add_argument("--url", help="a running server (http://host:port); default: start one on a temporary directory")
+    p.add_argument("--url", help="a running server (http://host:port) (default: start one on a temporary directory)")
     p.add_argument("--token", help="its admin token (default: $OMS_ADMIN_TOKEN)")
-    p.add_argument("--seed", type=int, default=1, help="makes the data and the operation mix reproducible (default 1)")
-    p.add_argument("--skus", type=int, default=1_000, help="skus in the dataset (default 1,000)")
-    p.add_argument("--concurrency", type=int, default=32, help="concurrent clients (default 32)")
-    p.add_argument("--duration", type=float, default=10.0, help="seconds of load (default 10)")
-    p.add_argument("--batch", type=int, default=100, help="orders per ordersPlace in place-batch (default 100)")
-    p.add_argument("--read-ratio", type=float, default=0.8, help="share of reads in mixed (default 0.8)")
-    p.add_argument("--subscribers", type=int, default=100, help="websocket subscribers in fanout (default 100)")
-    p.add_argument("--rate", type=float, default=20.0, help="orders per second the fanout writer places (default 20)")
-    p.add_argument("--orders", type=int, default=100_000, help="orders stored before the recovery restarts (default 100,000)")
-    p.add_argument("--restarts", type=int, default=3, help="timed restarts in recovery (default 3)")
-    p.add_argument("--json", dest="json_path", metavar="FILE", help="also write the result as JSON")
+    p.add_argument("--seed", type=int, default=1, help="makes the data and the operation mix reproducible")
+    p.add_argument("--skus", type=int, default=1_000, help="skus in the dataset")
+    p.add_argument("--concurrency", type=int, default=32, help="concurrent clients")
+    p.add_argument("--duration", type=float, default=10.0, help="seconds of load")
+    p.add_argument("--batch", type=int, default=100, help="orders per ordersPlace in place-batch")
+    p.add_argument("--read-ratio", type=float, default=0.8, help="share of reads in mixed")
+    p.add_argument("--subscribers", type=int, default=100, help="websocket subscribers in fanout")
+    p.add_argument("--rate", type=float, default=20.0, help="orders per second the fanout writer places")
+    p.add_argument("--orders", type=int, default=100_000, help="orders stored before the recovery restarts")
+    p.add_argument("--restarts", type=int, default=3, help="timed restarts in recovery")
+    p.add_argument("--json", dest="json_path", metavar="FILE", help="also write the result as JSON (default: no file)")
     p.add_argument("--no-setup", action="store_true",
                    help="skip loading the dataset: --url's server was seeded by an earlier run with the same --seed and --skus")
     p.add_argument("--data-dir", metavar="DIR",
-                   help="the server's directory, kept afterwards; if it holds data already, that is used (no setup)")
+                   help="the server's directory, kept afterwards; if it holds data already, that is used (no setup) "
+                        "(default: a temporary directory, deleted at the end)")
     return p
 
 
