@@ -15,6 +15,9 @@ from strawberry.exceptions import ConnectionRejectionError
 from engine import Engine, limits
 
 from .auth import admin_token_digest, bearer_ok
+from .graphiql import STATIC_DIR as GRAPHIQL_STATIC_DIR
+from .graphiql import STATIC_PREFIX as GRAPHIQL_STATIC_PREFIX
+from .graphiql import page_html as graphiql_page_html
 from .live.hub import Hub
 from .live.operations import LiveTransportWSHandler, LiveWSHandler
 from .metrics import METRICS
@@ -36,6 +39,10 @@ class OmsGraphQLView(GraphQLView):
     graphql_transport_ws_handler_class = LiveTransportWSHandler  # they note the operation: live delivery is shared
     graphql_ws_handler_class = LiveWSHandler
     prepared: PreparedServer | None = None  # POSTs of documents already accepted skip strawberry's per-request work
+    graphiql_page = graphiql_page_html()  # our page, its assets served from the package: no CDN
+
+    async def render_graphql_ide(self, request: web.Request) -> web.Response:
+        return web.Response(text=self.graphiql_page, content_type="text/html")
 
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> dict:
         return {"request": request, "response": response, "engine": request.app[ENGINE], "hub": request.app[HUB],
@@ -136,8 +143,9 @@ def upgrade_asked(request: web.Request) -> bool:
 
 @web.middleware
 async def require_token(request: web.Request, handler):
-    """Every GraphQL request needs the bearer token; the GraphiQL page and websocket
-    handshakes (authenticated in connection_init) do not."""
+    """Every GraphQL request needs the bearer token; the GraphiQL page (its static assets
+    under /graphiql/static are outside /graphql) and websocket handshakes (authenticated in
+    connection_init) do not."""
     if request.path == "/graphql" and request.method != "OPTIONS":
         websocket = upgrade_asked(request) and web.WebSocketResponse(protocols=WS_PROTOCOLS).can_prepare(request).ok
         graphiql = request.method == "GET" and "query" not in request.query
@@ -163,6 +171,7 @@ def create_app(data_dir: str | Path, announce=print) -> web.Application:
     if lean_path_possible(schema):
         view.prepared = PreparedServer(view, PREPARED, METRICS)
     app.router.add_route("*", "/graphql", view)
+    app.router.add_static(GRAPHIQL_STATIC_PREFIX, GRAPHIQL_STATIC_DIR)  # GET/HEAD only, no index
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", METRICS.handler)
 
