@@ -162,7 +162,7 @@ async def healthz(request: web.Request) -> web.Response:
 def create_app(data_dir: str | Path, announce=print) -> web.Application:
     app = web.Application(middlewares=[cors, shed_load, require_token, body_too_large], client_max_size=limits.request_body_bytes_max)
     app[INFLIGHT] = [0, int(os.environ.get("OMS_REQUESTS_INFLIGHT_MAX", limits.requests_inflight_max))]  # [now, bound]
-    engine = Engine.open(data_dir)
+    engine = Engine.open(data_dir, announce)
     app[ENGINE] = engine
     app[TOKEN_DIGEST] = admin_token_digest(engine.store, announce)
     app[CORS_ORIGINS] = cors_origins()

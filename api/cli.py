@@ -41,9 +41,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     gc.disable()  # start-up makes ~1M long-lived objects (schema, catalog): collecting meanwhile finds nothing
+    from engine import FormatError
+
     from .app import create_app
 
-    app = create_app(args.data_dir, announce=lambda text: print(text, flush=True))
+    try:
+        app = create_app(args.data_dir, announce=lambda text: print(text, flush=True))
+    except FormatError as exc:
+        print(f"oms serve: {exc}", file=sys.stderr, flush=True)
+        return 1
     gc.enable()  # the engine froze all that existed when it loaded its state (engine/collector.py)
     access_log = logging.getLogger("aiohttp.access") if args.access_log else None
     uvloop.install()  # a faster event loop: the GraphQL layer runs on it

@@ -4,9 +4,11 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Callable
 
 from .answers import LoopAnswer
 from .commands import Result
+from .migration import ensure_format
 from .reads import Reader
 from .sequencer import Sequencer
 from .store import Store
@@ -19,8 +21,15 @@ class Engine:
         self.read = Reader(store)
 
     @classmethod
-    def open(cls, path: str | Path) -> "Engine":
-        return cls(Store(path))
+    def open(cls, path: str | Path, announce: Callable[[str], None] = lambda text: None) -> "Engine":
+        """Opens (or creates) the data directory, first bringing it to this release's format."""
+        store = Store(path)
+        try:
+            ensure_format(store, announce)
+        except BaseException:
+            store.close()
+            raise
+        return cls(store)
 
     def listen(self, listener) -> None:
         """`listener(events, changed_orders)` runs on the writer thread after each commit, with its

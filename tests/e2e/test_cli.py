@@ -45,6 +45,23 @@ def test_serve_on_a_busy_port_says_so_in_one_line_and_exits_1(tmp_path: Path):
     assert "address already in use" in lines[0].lower()
 
 
+def test_serve_on_data_of_a_newer_format_says_so_in_one_line_and_exits_1(tmp_path: Path):
+    from engine import Engine
+    from engine.migration import FORMAT, FORMAT_KEY
+    from engine.store import dumps
+
+    with Engine.open(tmp_path / "data") as engine:  # given a data directory a later release wrote
+        with engine.store.env.begin(write=True) as txn:
+            txn.put(FORMAT_KEY, dumps(FORMAT + 1), db=engine.store.db["meta"])
+    done = subprocess.run(_oms("serve", "--data-dir", str(tmp_path / "data"), "--port", str(free_port())),
+                          cwd=PROJECT_ROOT, env=_env(), capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          timeout=ready_timeout_s)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1 and "Traceback" not in output, output
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert lines == [f"oms serve: {tmp_path / 'data'} holds data format {FORMAT + 1}, newer than this release reads "
+                     f"({FORMAT}): run the release that wrote it, or a newer one"], output
+
 def test_serve_listens_when_it_says_it_serves(tmp_path: Path):
     port = free_port()
     proc = subprocess.Popen(_oms("serve", "--data-dir", str(tmp_path / "data"), "--port", str(port)),
