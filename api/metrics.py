@@ -8,7 +8,7 @@ from typing import Iterator
 from aiohttp import web
 from graphql import DocumentNode
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from strawberry.extensions import SchemaExtension
 
@@ -71,6 +71,11 @@ class _Gauges:
         yield GaugeMetricFamily("oms_outbox_backlog", "Emails and webhook deliveries waiting to be sent",
                                 value=self.engine.read.outbox_backlog())
         yield GaugeMetricFamily("oms_subscribers", "Live subscriptions connected", value=self.subscribers())
+        stats = self.engine.sequencer.stats
+        yield CounterMetricFamily("oms_writer_placing_seconds", "Writer time (apply and durable commit) of commits holding only "
+                                  "placements", value=stats["placing_s"])
+        yield CounterMetricFamily("oms_writer_placed_orders", "Orders in those commits (placed or refused)",
+                                  value=stats["placed_orders"])
 
 
 METRICS = Metrics()

@@ -101,20 +101,46 @@ def interesting_metric_lines(text: str) -> list[str]:
             if line.startswith("oms_") and "_bucket" not in line and not line.split("{")[0].split(" ")[0].endswith("_created")]
 
 
-async def print_server_metrics(base_url: str, token: str, stream=None) -> None:
-    out = stream or sys.stdout
+async def fetch_metrics(base_url: str, token: str) -> tuple[str | None, str]:
+    """(GET /metrics text, or None, and why not)."""
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=metrics_timeout_s)) as session:
             async with session.get(f"{base_url}/metrics", headers={"Authorization": f"Bearer {token}"}) as response:
                 status, text = response.status, await response.text()
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-        print(f"server metrics: not available ({type(exc).__name__})", file=out)
-        return
+        return None, f"not available ({type(exc).__name__})"
     if status == 404:
-        print("server metrics: not available", file=out)
-    elif status != 200:
-        print(f"server metrics: not available (HTTP {status})", file=out)
-    else:
-        print("the server's view (GET /metrics):", file=out)
-        for line in interesting_metric_lines(text) or ["(no oms_ lines)"]:
-            print(f"  {line}", file=out)
+        return None, "not available"
+    if status != 200:
+        return None, f"not available (HTTP {status})"
+    return text, ""
+
+
+def _sample(text: str, name: str) -> float | None:
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
+
+
+def writer_us_per_order(before: str | None, after: str | None) -> float | None:
+    """The server's writer time per order placed between two scrapes (apply and durable commit,
+    over commits that hold only placements), in microseconds; None if unknown."""
+    if before is None or after is None:
+        return None
+    values = [_sample(t, n) for t in (before, after) for n in ("oms_writer_placing_seconds_total", "oms_writer_placed_orders_total")]
+    if None in values:
+        return None
+    seconds, orders = values[2] - values[0], values[3] - values[1]
+    return seconds / orders * 1e6 if orders > 0 and seconds >= 0 else None  # a restart resets the counters
+
+
+async def print_server_metrics(base_url: str, token: str, stream=None) -> None:
+    out = stream or sys.stdout
+    text, why_not = await fetch_metrics(base_url, token)
+    if text is None:
+        print(f"server metrics: {why_not}", file=out)
+        return
+    print("the server's view (GET /metrics):", file=out)
+    for line in interesting_metric_lines(text) or ["(no oms_ lines)"]:
+        print(f"  {line}", file=out)

@@ -75,6 +75,8 @@ def test_scenario_runs_and_its_check_passes(scenario, tmp_path):
     assert "server metrics: not available" in done.stdout or "the server's view" in done.stdout
     directory = server_dir(done.stderr)
     assert directory is not None and not directory.exists(), "the temporary data directory was not deleted"
+    if scenario in ("place", "place-batch", "hot-sku"):  # the writer's own cost, from GET /metrics
+        assert 0 < result["extra"]["writer_us_per_order"] < 1e6 and "writer us per order" in done.stdout
     if scenario == "hot-sku":
         assert result["extra"]["units_allocated_this_run"] == result["extra"]["hot_units_in_stock"]
         assert result["expected_refusals"] > 0  # the REJECT channel refused once the stock ran out
