@@ -13,15 +13,7 @@ import sys
 import uvloop
 from aiohttp import web
 
-
-class DefaultsHelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Every option's help ends with "(default: X)", except where the help already says in
-    words what happens without the option (those whose default is None: nothing to show)."""
-
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        if action.default is None or "default" in (action.help or "").lower():
-            return action.help
-        return super()._get_help_string(action)
+from .help_format import DefaultsHelpFormatter
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,8 +72,7 @@ async def run(app: web.Application, host: str, port: int, data_dir: str, access_
             print(f"oms serve: cannot listen on {_address(host, port)}: {reason.lower()}{advice}", file=sys.stderr, flush=True)
             return 1
         port = runner.addresses[0][1]  # the port bound (--port 0: one the system chose)
-        url_host = f"[{host}]" if ":" in host else host
-        print(f"OMS serving GraphQL at http://{url_host}:{port}/graphql (data in {data_dir})", flush=True)
+        print(f"OMS serving GraphQL at http://{_address(host, port)}/graphql (data in {data_dir})", flush=True)
         await stop.wait()
         return 0
     finally:

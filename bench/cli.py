@@ -22,7 +22,7 @@ import signal
 import sys
 from pathlib import Path
 
-from api.cli import DefaultsHelpFormatter
+from api.help_format import DefaultsHelpFormatter
 
 from .harness.context import BenchContext, Options
 from .harness.data import build_dataset
