@@ -5,12 +5,10 @@ from . import orders as order_rules, validation as check
 from .commands import CancelOrder, HoldOrder, ReleaseOrder, Result
 from .errors import Code, err
 from .events import emit, order_data
-from .fulfilment import fill_backorders, release_units, set_shipment_status, settle
+from .fulfilment import OPEN_SHIPMENT, fill_backorders, release_units, set_shipment_status, settle
 from .ids import global_id
 from .state import EngineState
 from .tx import WriteTx
-
-SHIPPED = {"SHIPPED", "DELIVERED"}
 
 
 def _load(tx: WriteTx, seq: int) -> tuple[dict | None, list]:
@@ -27,11 +25,7 @@ def cancel(state: EngineState, tx: WriteTx, cmd: CancelOrder) -> Result:
         errors.append(err(Code.INVALID_STATE, f"order is {order['status']}: nothing left to cancel", "id"))
     if errors:
         return Result(None, errors)
-    for summary in order["shipments"]:
-        if summary["status"] not in SHIPPED:
-            shipment = tx.shipment(summary["seq"])
-            set_shipment_status(order, shipment, "CANCELLED")
-            tx.save_shipment(shipment)
+    _cancel_shipments(tx, order, (*OPEN_SHIPMENT, "PACKED"))  # all not shipped yet
     freed: set[int] = set()
     for li, line in enumerate(order["lines"]):
         line["cancelled"] = line["quantity"] - _kits_started(line)
@@ -48,6 +42,16 @@ def cancel(state: EngineState, tx: WriteTx, cmd: CancelOrder) -> Result:
     emit(state, tx, "ORDER_CANCELLED", order, reason=cmd.reason, **order_data(order))
     fill_backorders(state, tx, freed)
     return Result(order)
+
+
+def _cancel_shipments(tx: WriteTx, order: dict, statuses: tuple[str, ...]) -> list[int]:
+    """Cancels the order's shipments in `statuses`; their sequence numbers."""
+    cancelled = [summary["seq"] for summary in order["shipments"] if summary["status"] in statuses]
+    for seq in cancelled:
+        shipment = tx.shipment(seq)
+        set_shipment_status(order, shipment, "CANCELLED")
+        tx.save_shipment(shipment)
+    return cancelled
 
 
 def _kits_started(line: dict) -> int:
@@ -68,11 +72,7 @@ def hold(state: EngineState, tx: WriteTx, cmd: HoldOrder) -> Result:
                               f"{started[0]['status']}: an order can be held only before picking starts", "id"))
     if errors:
         return Result(None, errors)
-    withdrawn = [summary["seq"] for summary in order["shipments"] if summary["status"] == "PENDING"]
-    for seq in withdrawn:
-        shipment = tx.shipment(seq)
-        set_shipment_status(order, shipment, "CANCELLED")
-        tx.save_shipment(shipment)
+    withdrawn = _cancel_shipments(tx, order, ("PENDING",))
     order.update(held=True, holdReason=cmd.reason, released=False)
     settle(state, tx, order)
     emit(state, tx, "ORDER_HELD", order, reason=cmd.reason,
