@@ -26,23 +26,16 @@ class FormatError(Exception):
     """The data directory cannot be opened by this release."""
 
 
-def stored_format(store: Store, txn: lmdb.Transaction) -> int | None:
-    """The recorded format; 1 for data of release 0.1.0 (which recorded none); None when empty."""
-    meta = store.db["meta"]
-    recorded = loads(txn.get(FORMAT_KEY, db=meta))
-    if recorded is not None:
-        return recorded
-    with txn.cursor(db=meta) as cursor:
-        return 1 if cursor.first() else None
-
-
 def ensure_format(store: Store, announce: Callable[[str], None] = lambda text: None) -> None:
     """Records FORMAT in a new store, migrates an older one step by step, refuses a newer one."""
+    meta = store.db["meta"]
     with store.env.begin(write=True) as txn:
-        found = stored_format(store, txn)
-        if found is None or (found == FORMAT and txn.get(FORMAT_KEY, db=store.db["meta"]) is None):
-            txn.put(FORMAT_KEY, dumps(FORMAT), db=store.db["meta"])
-            return
+        found = loads(txn.get(FORMAT_KEY, db=meta))
+        if found is None:
+            with txn.cursor(db=meta) as cursor:
+                found = 1 if cursor.first() else FORMAT  # release 0.1.0 recorded no format; a new store is current
+            if found == FORMAT:
+                txn.put(FORMAT_KEY, dumps(FORMAT), db=meta)
     if found > FORMAT:
         raise FormatError(f"{store.path} holds data format {found}, newer than this release reads ({FORMAT}): "
                           "run the release that wrote it, or a newer one")
