@@ -8,6 +8,7 @@ from pathlib import Path
 
 import aiohttp
 import orjson
+from prometheus_client.parser import text_string_to_metric_families
 
 from .checks import Check
 from .recorder import Recorder, latency_summary_ms
@@ -116,11 +117,9 @@ async def fetch_metrics(base_url: str, token: str) -> tuple[str | None, str]:
     return text, ""
 
 
-def _sample(text: str, name: str) -> float | None:
-    for line in text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    return None
+def _samples(text: str) -> dict[str, float]:
+    """Unlabelled samples by name."""
+    return {s.name: s.value for family in text_string_to_metric_families(text) for s in family.samples if not s.labels}
 
 
 def writer_us_per_order(before: str | None, after: str | None) -> float | None:
@@ -128,7 +127,7 @@ def writer_us_per_order(before: str | None, after: str | None) -> float | None:
     over commits that hold only placements), in microseconds; None if unknown."""
     if before is None or after is None:
         return None
-    values = [_sample(t, n) for t in (before, after) for n in ("oms_writer_placing_seconds_total", "oms_writer_placed_orders_total")]
+    values = [_samples(t).get(n) for t in (before, after) for n in ("oms_writer_placing_seconds_total", "oms_writer_placed_orders_total")]
     if None in values:
         return None
     seconds, orders = values[2] - values[0], values[3] - values[1]
