@@ -81,7 +81,16 @@ class OmsGraphQLView(GraphQLView):
                     return response
             return await self.run(request=request)
         except HTTPException as exc:
-            return web.json_response({"data": None, "errors": [{"message": exc.reason}]}, status=exc.status_code)
+            return error_response(exc.reason, exc.status_code)
+        except web.HTTPRequestEntityTooLarge:  # aiohttp's own, raised reading a body over client_max_size
+            return error_response(f"the request body is larger than {limits.request_body_bytes_max} bytes "
+                                  "(request_body_bytes_max)", 413, code="LIMIT_EXCEEDED")
+
+
+def error_response(message: str, status: int, code: str | None = None, headers: dict | None = None) -> web.Response:
+    """A GraphQL-shaped answer for a request refused before execution."""
+    error: dict = {"message": message} if code is None else {"message": message, "extensions": {"code": code}}
+    return web.json_response({"data": None, "errors": [error]}, status=status, headers=headers)
 
 
 def cors_origins() -> tuple[str, ...]:
@@ -116,24 +125,12 @@ async def shed_load(request: web.Request, handler):
     inflight = request.app[INFLIGHT]
     if inflight[0] >= inflight[1]:
         METRICS.shed.inc()
-        return web.json_response({"data": None, "errors": [{"message": "server busy: too many requests in flight; retry shortly"}]},
-                                 status=503, headers={"Retry-After": "1"})
+        return error_response("server busy: too many requests in flight; retry shortly", 503, headers={"Retry-After": "1"})
     inflight[0] += 1
     try:
         return await handler(request)
     finally:
         inflight[0] -= 1
-
-
-@web.middleware
-async def body_too_large(request: web.Request, handler):
-    """aiohttp refuses a body over client_max_size in plain text; GraphQL clients get a GraphQL error."""
-    try:
-        return await handler(request)
-    except web.HTTPRequestEntityTooLarge:
-        message = f"the request body is larger than {limits.request_body_bytes_max} bytes (request_body_bytes_max)"
-        return web.json_response({"data": None, "errors": [{"message": message, "extensions": {"code": "LIMIT_EXCEEDED"}}]},
-                                 status=413)
 
 
 def upgrade_asked(request: web.Request) -> bool:
@@ -160,7 +157,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_app(data_dir: str | Path, announce=print) -> web.Application:
-    app = web.Application(middlewares=[cors, shed_load, require_token, body_too_large], client_max_size=limits.request_body_bytes_max)
+    app = web.Application(middlewares=[cors, shed_load, require_token], client_max_size=limits.request_body_bytes_max)
     app[INFLIGHT] = [0, int(os.environ.get("OMS_REQUESTS_INFLIGHT_MAX", limits.requests_inflight_max))]  # [now, bound]
     engine = Engine.open(data_dir, announce)
     app[ENGINE] = engine
