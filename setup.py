@@ -5,7 +5,7 @@ from setuptools import Extension, setup
 
 extensions = [
     Extension(
-        "engine._allocate",
+        "engine.kernel._allocate",
         ["ext/allocate.pyx"],
         include_dirs=[numpy.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],

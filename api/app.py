@@ -161,7 +161,7 @@ def create_app(data_dir: str | Path, announce=print) -> web.Application:
     app[INFLIGHT] = [0, int(os.environ.get("OMS_REQUESTS_INFLIGHT_MAX", limits.requests_inflight_max))]  # [now, bound]
     engine = Engine.open(data_dir, announce)
     app[ENGINE] = engine
-    app[TOKEN_DIGEST] = admin_token_digest(engine.store, announce)
+    app[TOKEN_DIGEST] = admin_token_digest(engine, announce)
     app[CORS_ORIGINS] = cors_origins()
     view = OmsGraphQLView(schema=schema, graphql_ide="graphiql", allowed_origins=list(app[CORS_ORIGINS]),
                           max_subscriptions_per_connection=limits.subscriptions_per_connection_max)

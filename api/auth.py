@@ -6,28 +6,27 @@ import hmac
 import os
 import secrets
 
-from engine.store import Store
-
-TOKEN_KEY = b"admin_token_sha256"
+from engine import Engine
+from engine.domain.commands import KeepAdminToken
 
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def admin_token_digest(store: Store, announce=print) -> str:
-    """The digest requests are checked against; generates and announces a token when none exists."""
+def admin_token_digest(engine: Engine, announce=print) -> str:
+    """The digest requests are checked against; generates and announces a token when none is stored."""
     configured = os.environ.get("OMS_ADMIN_TOKEN")
     if configured:
         return digest(configured)
-    with store.env.begin(write=True) as txn:
-        stored = txn.get(TOKEN_KEY, db=store.db["meta"])
-        if stored is not None:
-            return stored.decode()
-        token = secrets.token_urlsafe(32)
-        txn.put(TOKEN_KEY, digest(token).encode(), db=store.db["meta"])
-    announce(f"Generated admin token (shown once; set OMS_ADMIN_TOKEN to choose your own): {token}")
-    return digest(token)
+    stored = engine.read.admin_token_digest()
+    if stored is not None:
+        return stored
+    token = secrets.token_urlsafe(32)
+    kept = engine.execute(KeepAdminToken(digest(token))).value
+    if kept == digest(token):
+        announce(f"Generated admin token (shown once; set OMS_ADMIN_TOKEN to choose your own): {token}")
+    return kept
 
 
 def bearer_ok(header: str | None, expected_digest: str) -> bool:

@@ -7,9 +7,9 @@ import strawberry
 from graphql import GraphQLError
 
 from engine import limits
-from engine.commands import Result
-from engine.errors import Code, UserError as EngineUserError
-from engine.sequencer import Overloaded
+from engine.domain.commands import Result
+from engine.domain.errors import Code, UserError as EngineUserError
+from engine.writer.sequencer import Overloaded
 
 from . import ids
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from engine.ids import global_id
+from engine.domain.ids import global_id
 
 id_chars_max = 1024  # base64 of a type name and a 128-character key of 4-byte characters
 

@@ -2,7 +2,7 @@
 
     python bench/stock_memory.py
 """
-from engine.stock import StockTable
+from engine.domain.stock import StockTable
 
 SKUS, LOCATIONS = 1_000_000, 10
 

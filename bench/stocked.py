@@ -3,7 +3,7 @@ skus S0.. priced 9.99, each stocked with 1M units at every location."""
 from __future__ import annotations
 
 from engine import Engine, limits
-from engine.commands import ProductDraft, SetInventory, StockSetItem, UpsertChannel, UpsertLocation, UpsertProducts
+from engine.domain.commands import ProductDraft, SetInventory, StockSetItem, UpsertChannel, UpsertLocation, UpsertProducts
 
 units_per_level = 1_000_000
 

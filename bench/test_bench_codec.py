@@ -7,8 +7,9 @@ DESIGN.md's measured limit: orjson encodes a 3-line order ~3M times/s.
 import orjson
 import pytest
 
-from engine.stock import StockTable
-from engine.store import U32
+from engine.domain.stock import StockTable
+from engine.storage.stock_rows import encode_rows, load_rows
+from engine.storage.store import U32
 
 ORDER = {
     "seq": 123456, "id": None, "number": "SO-123456", "channel": "web", "externalId": "113-0001", "status": "ALLOCATED",
@@ -52,13 +53,13 @@ def stock():
 
 def test_stock_rows_encode_2000(benchmark, stock):
     skus = list(range(0, 100_000, 50))
-    rows = benchmark(stock.rows_bytes, skus)
+    rows = benchmark(encode_rows, stock, skus)
     assert len(rows) == ROWS
 
 
 def test_stock_rows_decode_2000(benchmark, stock):
-    rows = stock.rows_bytes(list(range(0, 100_000, 50)))
+    rows = encode_rows(stock, list(range(0, 100_000, 50)))
     target = StockTable()
     target.ensure(100_000, 10)
-    benchmark(target.load_rows, [(U32.pack(s), raw) for s, raw in zip(range(0, 100_000, 50), rows)])
+    benchmark(load_rows, target, [(U32.pack(s), raw) for s, raw in zip(range(0, 100_000, 50), rows)])
     assert int(target.on_hand[50, 9]) == 1_000

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from engine import Engine
-from engine.commands import LineDraft, OrderDraft, PlaceOrders
+from engine.domain.commands import LineDraft, OrderDraft, PlaceOrders
 
 from .stocked import stock_up
 

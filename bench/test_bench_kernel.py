@@ -1,4 +1,4 @@
-"""Throughput of the allocation kernel (engine._allocate.allocate_batch).
+"""Throughput of the allocation kernel (engine.kernel._allocate.allocate_batch).
 
 Run: python -m pytest bench/test_bench_kernel.py --benchmark-only
 Budget: >= 10M order lines/s.  Every round starts from the same committed
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine._allocate import allocate_batch
+from engine.kernel._allocate import allocate_batch
 
 FEWEST_SHIPMENTS, PRIORITY = 0, 2
 N_ORDERS, LINES_PER_ORDER = 10_000, 3

@@ -1,5 +1,22 @@
-"""The OMS engine: the domain and all its state. Imports nothing from api/."""
-from .engine import Engine
-from .migration import FormatError
+"""The OMS engine: the domain and all its state. Imports nothing from api/.
 
-__all__ = ["Engine", "FormatError"]
+Layers, each importing only those below it:
+    domain/    pure: records, commands, events, errors, the order and stock rules, routing,
+               conditions, validation, the writer's in-memory state. No lmdb, no clock, no threads.
+    kernel/    the Python side of the Cython kernels in ext/ (sort codes and flags defined once)
+    storage/   LMDB: keys, codecs, the write batch, loading, the audit, format migration
+    handlers/  one module per domain: (state, batch, command) -> result plus events; time is
+               the batch's `now`, read once by the writer
+    writer/    the single writer thread: batches, commits, answers after commit, GC policy
+    reads/     the read side: short read transactions
+
+What api/ may import: `Engine`, `FormatError`, `Overloaded`, `limits`, and the vocabulary of
+`engine.domain` (commands, errors, ids, events, orders, routing records). Nothing else: the
+handlers, the writer and the storage are reached through `Engine` only.
+"""
+from .domain import limits
+from .engine import Engine
+from .storage.migration import FormatError
+from .writer.sequencer import Overloaded
+
+__all__ = ["Engine", "FormatError", "Overloaded", "limits"]

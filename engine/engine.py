@@ -6,12 +6,12 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable
 
-from .answers import LoopAnswer
-from .commands import Result
-from .migration import ensure_format
-from .reads import Reader
-from .sequencer import Sequencer
-from .store import Store
+from .domain.commands import Result
+from .reads.reader import Reader
+from .storage.migration import ensure_format
+from .storage.store import Store
+from .writer.answers import LoopAnswer
+from .writer.sequencer import Sequencer
 
 
 class Engine:

@@ -24,18 +24,23 @@ cdef extern from *:
     const double EARTH_RADIUS_KM "OMS_EARTH_RADIUS_KM"
     const double DEG2RAD "OMS_DEG2RAD"    # same double as Python's math.radians factor
 
-FEWEST_SHIPMENTS = 0
-NEAREST = 1
-PRIORITY = 2
-MOST_STOCK = 3
-FLAG_FILLS_ALL = 1
-FLAG_ALREADY_USED = 2
-
 cdef enum:
     C_FEWEST = 0
     C_NEAREST = 1
     C_PRIORITY = 2
     C_MOST_STOCK = 3
+
+cdef enum:
+    C_FILLS_ALL = 1      # the location could fill every remaining line of the order alone
+    C_ALREADY_USED = 2   # the order already shipped from the location when it was chosen
+
+# the same values for Python (engine/kernel/codes.py): one definition
+FEWEST_SHIPMENTS = C_FEWEST
+NEAREST = C_NEAREST
+PRIORITY = C_PRIORITY
+MOST_STOCK = C_MOST_STOCK
+FLAG_FILLS_ALL = C_FILLS_ALL
+FLAG_ALREADY_USED = C_ALREADY_USED
 
 cdef enum:
     ERR_OK = 0
@@ -522,7 +527,7 @@ cdef int run_kernel(Kernel* k, Py_ssize_t* n_out_p) noexcept nogil:
                         q = k.rem[j] if k.rem[j] < a else a
                         if q <= 0:
                             continue
-                        flags = (1 if f else 0) | (2 if k.used[l] else 0)
+                        flags = (C_FILLS_ALL if f else 0) | (C_ALREADY_USED if k.used[l] else 0)
                         if not emit(k, &n_out, ls + j, l, q, r, flags):
                             return ERR_CAPACITY
                         take(k, sl, l, q)
@@ -560,7 +565,7 @@ cdef int run_kernel(Kernel* k, Py_ssize_t* n_out_p) noexcept nogil:
                 if best >= 0:
                     l = best
                     u = k.used[l]
-                    flags = 1 | (2 if u else 0)
+                    flags = C_FILLS_ALL | (C_ALREADY_USED if u else 0)
                     for j in range(nl):
                         if k.rem[j] <= 0:
                             continue

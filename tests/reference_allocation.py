@@ -1,8 +1,8 @@
-"""Plain-Python reference model of the allocation kernel (``engine._allocate``).
+"""Plain-Python reference model of the allocation kernel (``engine.kernel._allocate``).
 
 This is the specification in code: it is written for readability, not speed,
 and uses only lists, ints and floats.  It takes exactly the same arguments as
-``engine._allocate.allocate_batch`` (numpy arrays or nested lists), but instead
+``engine.kernel._allocate.allocate_batch`` (numpy arrays or nested lists), but instead
 of writing into output buffers it returns a :class:`ReferenceResult`.
 
 Semantics

@@ -5,7 +5,7 @@ from typing import Optional
 
 import strawberry
 
-from engine.commands import ActionDraft, CreateWebhook, DeleteRule, DeleteWebhook, RetryDelivery, SaveRule
+from engine.domain.commands import ActionDraft, CreateWebhook, DeleteRule, DeleteWebhook, RetryDelivery, SaveRule
 
 from .. import ids
 from ..common import page_info, page_size, run, run_on, seq_cursor, user_error, user_errors

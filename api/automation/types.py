@@ -8,7 +8,7 @@ from typing import Optional
 import strawberry
 from strawberry.scalars import JSON
 
-from engine.events import EVENT_TYPES, event_view
+from engine.domain.events import EVENT_TYPES, event_view
 
 from .. import ids
 from ..common import Node, PageInfo, UserError

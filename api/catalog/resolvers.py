@@ -5,7 +5,7 @@ from typing import Optional
 
 import strawberry
 
-from engine.commands import ProductDraft, RuleDraft, SetRoutingPolicy, UpsertChannel, UpsertLocation, UpsertProducts
+from engine.domain.commands import ProductDraft, RuleDraft, SetRoutingPolicy, UpsertChannel, UpsertLocation, UpsertProducts
 
 from ..common import page_info, page_size, run, user_errors
 from .types import (

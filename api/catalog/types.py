@@ -257,7 +257,7 @@ class Channel(Node):
 
     @classmethod
     def of(cls, r: dict) -> "Channel":
-        from engine.routing import policy_record
+        from engine.domain.routing import policy_record
         return cls(id=strawberry.ID(ids.encode("Channel", r["code"])), code=r["code"], name=r["name"],
                    kind=ChannelKind(r["kind"]), routing=RoutingPolicy.of(r["code"], policy_record(r)))
 

@@ -7,7 +7,7 @@ from typing import Optional
 import strawberry
 from graphql import GraphQLError
 
-from engine.commands import AdjustInventory, SetInventory, StockSetItem
+from engine.domain.commands import AdjustInventory, SetInventory, StockSetItem
 
 from .. import ids
 from ..common import page_info, page_size, run, user_errors

@@ -9,8 +9,8 @@ import time
 import aiohttp
 
 from engine import Engine
-from engine.commands import DeliveryAttempt, EmailAttempt
-from engine.notifications import EMAIL, WEBHOOK
+from engine.domain.commands import DeliveryAttempt, EmailAttempt
+from engine.domain.messages import EMAIL, WEBHOOK
 
 from . import email, webhooks
 

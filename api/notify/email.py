@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from engine.ids import global_id
+from engine.domain.ids import global_id
 
 TEMPLATES = Path(__file__).parent / "templates"
 NO_SMTP = "no SMTP server configured: set OMS_SMTP_URL (the email is sent once one is)"

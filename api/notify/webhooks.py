@@ -10,8 +10,8 @@ import aiohttp
 import orjson
 
 from engine import limits
-from engine.events import event_view
-from engine.ids import global_id
+from engine.domain.events import event_view
+from engine.domain.ids import global_id
 
 
 def signature(secret: str, body: bytes) -> str:

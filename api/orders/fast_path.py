@@ -11,7 +11,7 @@ from typing import Any
 
 from graphql import GraphQLSchema
 
-from engine.commands import LineDraft, OrderDraft
+from engine.domain.commands import LineDraft, OrderDraft
 
 from .resolvers import place_many, place_one
 from .types import OrderPayload, OrdersPayload

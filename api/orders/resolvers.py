@@ -7,8 +7,8 @@ import strawberry
 from graphql import GraphQLError
 
 from engine import limits
-from engine.orders import order_number
-from engine.commands import CancelOrder, HoldOrder, LineDraft, OrderDraft, PlaceOrders, ReleaseOrder
+from engine.domain.orders import order_number
+from engine.domain.commands import CancelOrder, HoldOrder, LineDraft, OrderDraft, PlaceOrders, ReleaseOrder
 
 from .. import ids
 from ..catalog.types import address_record

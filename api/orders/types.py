@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import strawberry
 
-from engine import orders as order_rules
+from engine.domain import orders as order_rules
 
 from .. import ids
 from ..catalog.types import Address, AddressInput

@@ -5,7 +5,7 @@ from typing import Optional
 
 import strawberry
 
-from engine.commands import CancelPurchaseOrder, CreatePurchaseOrder, ReceivePurchaseOrder
+from engine.domain.commands import CancelPurchaseOrder, CreatePurchaseOrder, ReceivePurchaseOrder
 
 from .. import ids
 from ..common import page_info, page_size, run, run_on, seq_cursor, user_errors

@@ -5,7 +5,7 @@ from typing import Optional
 
 import strawberry
 
-from engine.commands import DeliverShipment, PackShipment, ReportShort, ScanShipment, ShipShipment
+from engine.domain.commands import DeliverShipment, PackShipment, ReportShort, ScanShipment, ShipShipment
 
 from .. import ids
 from ..common import PageInfo, UserError, page_info, page_size, run_on, seq_cursor, user_errors

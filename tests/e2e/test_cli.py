@@ -47,8 +47,8 @@ def test_serve_on_a_busy_port_says_so_in_one_line_and_exits_1(tmp_path: Path):
 
 def test_serve_on_data_of_a_newer_format_says_so_in_one_line_and_exits_1(tmp_path: Path):
     from engine import Engine
-    from engine.migration import FORMAT, FORMAT_KEY
-    from engine.store import dumps
+    from engine.storage.migration import FORMAT, FORMAT_KEY
+    from engine.storage.store import dumps
 
     with Engine.open(tmp_path / "data") as engine:  # given a data directory a later release wrote
         with engine.store.env.begin(write=True) as txn:

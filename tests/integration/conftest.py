@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from engine import Engine
-from engine.audit import audit
-from engine.commands import (
+from engine.storage.audit import audit
+from engine.domain.commands import (
     LineDraft, OrderDraft, PlaceOrders, ProductDraft, RuleDraft, SetInventory, SetRoutingPolicy, StockSetItem,
     UpsertChannel, UpsertLocation, UpsertProducts,
 )

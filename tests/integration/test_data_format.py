@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import Engine, FormatError, migration, store as store_module
-from engine.commands import AdjustInventory
-from engine.migration import FORMAT, FORMAT_KEY
-from engine.store import Store, dumps
+from engine import Engine, FormatError
+from engine.storage import migration, store as store_module
+from engine.domain.commands import AdjustInventory
+from engine.storage.migration import FORMAT, FORMAT_KEY
+from engine.storage.store import Store, dumps
 
 RELEASE_DATA = Path(__file__).resolve().parents[1] / "fixtures" / "release_0_1_0" / "data"
 

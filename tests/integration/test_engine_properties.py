@@ -8,15 +8,15 @@ from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from engine import Engine
-from engine.audit import audit
-from engine.commands import (
+from engine.storage.audit import audit
+from engine.domain.commands import (
     AdjustInventory, ApproveReturn, CancelOrder, CancelPurchaseOrder, CreatePurchaseOrder, DeliverShipment,
     HoldOrder, LineDraft, OrderDraft, PackShipment, PlaceOrders, ReceivePurchaseOrder, ReceiveReturn,
     RejectReturn, ReleaseOrder, ReportShort, RequestReturn, ReturnLineDraft, RuleDraft, ScanShipment,
     SetInventory, SetRoutingPolicy, ShipShipment, StockSetItem,
 )
-from engine.state import EngineState
-from engine.store import loads
+from engine.storage.loading import load_state
+from engine.storage.store import loads
 from tests.integration.conftest import World
 
 SKUS = ["A", "B", "C"]
@@ -179,7 +179,7 @@ class EngineMachine(RuleBasedStateMachine):
     @invariant()
     def memory_equals_disk(self):
         live = self.engine.sequencer.state.stock
-        fresh = EngineState.load(self.engine.store).stock
+        fresh = load_state(self.engine.store).stock
         n, m = live.n_sku, live.n_loc
         for field in ("on_hand", "committed", "safety"):
             assert np.array_equal(getattr(live, field)[:n, :m], getattr(fresh, field)[:n, :m]), field

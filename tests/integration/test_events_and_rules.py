@@ -2,11 +2,11 @@
 from datetime import datetime, timedelta, timezone
 
 from engine import limits
-from engine.commands import (
+from engine.domain.commands import (
     ActionDraft, AdjustInventory, CreateWebhook, DeleteRule, DeliveryAttempt, EmailAttempt, PackShipment, RetryDelivery,
     SaveRule, ScanShipment, ShipShipment, LineDraft, OrderDraft, PlaceOrders,
 )
-from engine.store import loads
+from engine.storage.store import loads
 
 
 def events(engine, types=None):

@@ -1,5 +1,5 @@
 """Stock changes: the ledger, releasing the newest allocations, filling backorders."""
-from engine.commands import AdjustInventory, SetInventory, StockSetItem
+from engine.domain.commands import AdjustInventory, SetInventory, StockSetItem
 
 
 def test_every_change_is_in_the_ledger_with_reason_and_reference(world, engine):

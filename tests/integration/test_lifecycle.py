@@ -1,6 +1,6 @@
 """Holds, releases, cancellations and the shipments they create."""
-from engine.commands import AdjustInventory, CancelOrder, HoldOrder, ReleaseOrder, ScanShipment
-from engine.ids import global_id
+from engine.domain.commands import AdjustInventory, CancelOrder, HoldOrder, ReleaseOrder, ScanShipment
+from engine.domain.ids import global_id
 
 
 def setup(world, units=10):

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from engine import Engine
-from engine.audit import audit
-from engine.commands import LineDraft, OrderDraft, PlaceOrders, ProductDraft, UpsertProducts
-from engine.store import DB_NAMES
+from engine.storage.audit import audit
+from engine.domain.commands import LineDraft, OrderDraft, PlaceOrders, ProductDraft, UpsertProducts
+from engine.storage.store import DB_NAMES
 
 RELEASE_DATA = Path(__file__).resolve().parents[1] / "fixtures" / "release_0_1_0" / "data"
 EXT = "113-0001"

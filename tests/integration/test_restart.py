@@ -3,9 +3,9 @@ import lmdb
 import pytest
 
 from engine import Engine
-from engine.audit import audit
-from engine.commands import AdjustInventory, CancelOrder
-from engine.errors import CommitFailed
+from engine.storage.audit import audit
+from engine.domain.commands import AdjustInventory, CancelOrder
+from engine.domain.errors import CommitFailed
 from tests.integration.conftest import World
 
 
@@ -39,7 +39,7 @@ def test_a_failed_commit_answers_every_command_and_leaves_memory_equal_to_disk(t
 
         def refuse(self):
             raise lmdb.DiskError("disk full (simulated)")
-        monkeypatch.setattr("engine.sequencer.Sequencer._write", lambda self, commands: refuse(self))
+        monkeypatch.setattr("engine.writer.sequencer.Sequencer._write", lambda self, commands: refuse(self))
         with pytest.raises(CommitFailed):
             engine.execute(CancelOrder(order["seq"]))
         monkeypatch.undo()
@@ -50,7 +50,7 @@ def test_a_failed_commit_answers_every_command_and_leaves_memory_equal_to_disk(t
 
 
 def test_the_map_grows_when_full(tmp_path, monkeypatch):
-    monkeypatch.setattr("engine.store.map_size_initial_bytes", 1 << 20)
+    monkeypatch.setattr("engine.storage.store.map_size_initial_bytes", 1 << 20)
     with Engine.open(tmp_path) as engine:
         world = World(engine)
         world.location("east")

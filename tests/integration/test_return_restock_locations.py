@@ -1,11 +1,11 @@
 """A returned bundle puts each component unit back where it shipped from (unless the return names a location)."""
-from engine.commands import (
+from engine.domain.commands import (
     ApproveReturn, PackShipment, ReceiveReturn, RequestReturn, ReturnLineDraft, ScanShipment, ShipShipment,
 )
 from engine import Engine
-from engine.audit import audit
-from engine.returns_handlers import restock_split
-from engine.store import Store, dumps, loads, u64
+from engine.storage.audit import audit
+from engine.handlers.returns import restock_split
+from engine.storage.store import Store, dumps, loads, u64
 from tests.integration.conftest import World
 
 

@@ -1,7 +1,7 @@
 """Returns (refund, exchange, store credit) and purchase orders filling backorders."""
 from datetime import datetime, timezone
 
-from engine.commands import (
+from engine.domain.commands import (
     ApproveReturn, CancelPurchaseOrder, CreatePurchaseOrder, PackShipment, ReceivePurchaseOrder, ReceiveReturn,
     RefundReturn, RejectReturn, RequestReturn, ReturnLineDraft, ScanShipment, ShipShipment,
 )

@@ -1,5 +1,5 @@
 """Routing through the engine: rules, conditions, filters, sorts, splits, shortages."""
-from engine.commands import LineDraft, OrderDraft, PlaceOrders
+from engine.domain.commands import LineDraft, OrderDraft, PlaceOrders
 
 
 def test_default_policy_prefers_one_location_that_fills_the_whole_order(world):

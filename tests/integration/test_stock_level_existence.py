@@ -1,8 +1,8 @@
 """stockLevels lists the levels that exist: set, adjusted or received at the location, or with
 committed or incoming units there; stockLevel of a known pair still answers zeros."""
 from engine import Engine
-from engine.audit import audit
-from engine.commands import AdjustInventory, CancelPurchaseOrder, CreatePurchaseOrder, ReceivePurchaseOrder
+from engine.storage.audit import audit
+from engine.domain.commands import AdjustInventory, CancelPurchaseOrder, CreatePurchaseOrder, ReceivePurchaseOrder
 from tests.integration.conftest import World
 
 LOCATIONS = [f"loc{i}" for i in range(10)]
@@ -79,7 +79,7 @@ def test_below_safety_stock_lists_existing_levels_only(tmp_path):
     with Engine.open(tmp_path) as engine:
         world = World(engine)
         given_ten_locations_mug_stocked_at_two(world)
-        from engine.commands import SetInventory, StockSetItem
+        from engine.domain.commands import SetInventory, StockSetItem
         world.ok(SetInventory([StockSetItem("MUG", "loc3", on_hand=1, safety_stock=2)]))
         assert listed(engine, below_safety=True) == [("MUG", "loc3")]
         assert listed(engine, sku="MUG", below_safety=False) == [("MUG", "loc1"), ("MUG", "loc3"), ("MUG", "loc4")]

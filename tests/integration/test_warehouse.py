@@ -1,5 +1,5 @@
 """Pick (scan), short pick, pack, ship, deliver, and cancelling in the warehouse."""
-from engine.commands import (
+from engine.domain.commands import (
     AdjustInventory, CancelOrder, DeliverShipment, PackShipment, ProductDraft, ReportShort, ScanShipment,
     SetInventory, ShipShipment, StockSetItem, UpsertProducts,
 )

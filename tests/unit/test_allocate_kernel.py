@@ -1,4 +1,4 @@
-"""Allocation kernel (engine._allocate) vs the plain-Python reference model.
+"""Allocation kernel (engine.kernel._allocate) vs the plain-Python reference model.
 
 Property tests drive both with random stock, rules and orders and require
 identical outputs; invariant tests check the kernel's output on its own; the
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine._allocate import _set_force_generic_keys, allocate_batch
+from engine.kernel._allocate import _set_force_generic_keys, allocate_batch
 from tests.reference_allocation import (
     FEWEST_SHIPMENTS,
     FLAG_ALREADY_USED,

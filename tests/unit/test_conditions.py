@@ -1,6 +1,6 @@
 """CEL conditions: compiled once, false when they cannot be evaluated, `return` usable."""
-from engine.automation import SAMPLE_CONTEXT
-from engine.conditions import compile_condition, holds
+from engine.domain.automation import SAMPLE_CONTEXT
+from engine.domain.conditions import compile_condition, holds
 
 
 def test_return_is_usable_although_cel_reserves_it_and_strings_are_left_alone():

@@ -1,5 +1,5 @@
 """Order status and line quantities derived from a record (no disk)."""
-from engine import orders
+from engine.domain import orders
 
 
 def order(*lines, held=False, shipments=()):

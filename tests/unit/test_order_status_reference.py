@@ -1,7 +1,7 @@
 """The writer's one-pass order status against the plain definition, on random orders."""
 from hypothesis import given, strategies as st
 
-from engine.orders import status
+from engine.domain.orders import status
 
 SHIPMENT_STATUSES = ("PENDING", "PICKING", "PACKED", "SHIPPED", "DELIVERED", "CANCELLED")
 

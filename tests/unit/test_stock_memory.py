@@ -1,5 +1,5 @@
 """The stock arrays hold no spare location columns: their memory is skus x locations."""
-from engine.stock import StockTable
+from engine.domain.stock import StockTable
 
 
 def test_location_columns_grow_exactly_and_rows_keep_their_values():

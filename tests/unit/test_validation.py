@@ -1,7 +1,7 @@
 from decimal import Decimal
 
-from engine import validation as check
-from engine.errors import Code
+from engine.domain import validation as check
+from engine.domain.errors import Code
 
 
 def codes(fn, *args):
