@@ -9,6 +9,7 @@ from ..domain import limits
 from ..domain.catalog import Catalog
 from ..domain.routing import location_mask, policy_record
 from ..domain.stock import level_view
+from ..storage.event_log import EventReader
 from ..storage.stock_rows import decode_row
 from ..storage.store import OUTBOX_KEY
 from ..storage.store import ADMIN_TOKEN_KEY, BACKORDER_KEY, LEDGER_KEY, U32, ReadTxn, Store, loads, seq_key, text_key, u32, u64
@@ -242,11 +243,8 @@ class Reader:
         wanted = set(types or ()) or None
         with self.txn() as r:
             start = (after or 0) + 1
-            if order is not None:
-                keys = (k[8:] for k, _ in r.scan("idx_event_order", u64(order), u64(order) + u64(start)))
-            else:
-                keys = (k for k, _ in r.scan("events", start=u64(start)))
-            rows = (r.get("events", k) for k in keys)
+            log = EventReader(r)
+            rows = log.since(start) if order is None else log.of_order(order, start)
             return _page((e for e in rows if (wanted is None or e["type"] in wanted)
                           and (channel is None or e["channel"] == channel)), first)
 
@@ -290,7 +288,7 @@ class Reader:
 
     def event(self, seq: int) -> dict | None:
         with self.txn() as r:
-            return r.get("events", u64(seq))
+            return EventReader(r).event(seq)
 
     def due(self, kind: bytes, now_ms: int, limit: int, after: tuple[int, int] | None = None) -> list[tuple[int, int]]:
         """(due ms, sequence) of outbox entries of one kind due by now, oldest first, after `after`."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..domain.orders import line_shipped
+from .event_log import EventReader
 from .stock_rows import decode_row
 from .store import ALLOC_KEY, LEDGER_KEY, U32, Store, loads
 
@@ -103,9 +104,8 @@ def _event_problems(r) -> list[str]:
     """The event log is gap-free: sequence numbers 1..n, n being the last one handed out."""
     last = (r.get("meta", b"counters") or {}).get("event", 0)
     expected = 1
-    for key, _ in r.scan("events"):
-        seq = int.from_bytes(key, "big")
-        if seq != expected:
-            return [f"event log jumps from {expected - 1} to {seq}"]
-        expected += 1
+    for first, count in EventReader(r).block_ranges():
+        if first != expected:
+            return [f"event log jumps from {expected - 1} to {first}"]
+        expected += count
     return [] if expected - 1 == last else [f"event log ends at {expected - 1}, counter says {last}"]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from ..domain.state import EngineState
 from .stock_rows import encode_rows
-from .store import U32, u64
+from .event_log import blocks, encode_block
+from .store import U32
 from .tx import WriteTx
 
 
@@ -20,7 +21,8 @@ def flush_batch(state: EngineState, tx: WriteTx) -> None:
 
 
 def flush_events(tx: WriteTx) -> None:
-    for event in tx.events:
-        tx.put("events", u64(event["seq"]), event)
-        if event["order"] is not None:
-            tx.put_raw("idx_event_order", u64(event["order"]) + u64(event["seq"]), b"")
+    for block in blocks(tx.events):
+        key, value, index = encode_block(block)
+        tx.put_raw("events", key, value)
+        for index_key, seqs in index.items():
+            tx.put_raw("idx_event_order", index_key, seqs)

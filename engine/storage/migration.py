@@ -12,14 +12,53 @@ from typing import Callable
 
 import lmdb
 
-from .store import Store, dumps, loads
+import orjson
 
-FORMAT = 1  # release 0.1.0 wrote format 1 without recording it
+from .event_log import block_events_max, encode_block
+from .store import Store, dumps, loads, u64
+
+FORMAT = 2  # release 0.1.0 wrote format 1 without recording it
 FORMAT_KEY = b"format"
+
+
+def events_in_blocks(store: Store, txn: lmdb.Transaction) -> None:
+    """1 -> 2: one record per event, and one empty index key per (order, event), become blocks
+    of consecutive events and one index record per (order, block) (event_log.py). A block's
+    key is its first event's, so each block replaces that record and deletes the rest."""
+    events, index = store.db["events"], store.db["idx_event_order"]
+    txn.drop(index, delete=False)
+    start = 1
+    while True:
+        block = _records_from(txn, events, start)
+        if not block:
+            return
+        for event in block[1:]:
+            txn.delete(u64(event["seq"]), db=events)
+        key, value, order_index = encode_block(block)
+        txn.put(key, value, db=events)
+        for index_key, seqs in order_index.items():
+            txn.put(index_key, seqs, db=index)
+        start = block[-1]["seq"] + 1
+
+
+def _records_from(txn: lmdb.Transaction, events, start: int) -> list[dict]:
+    """Up to block_events_max format-1 event records with consecutive numbers from `start` on."""
+    block: list[dict] = []
+    with txn.cursor(db=events) as cursor:
+        if not cursor.set_range(u64(start)):
+            return block
+        for _, value in cursor:
+            event = orjson.loads(value)
+            assert isinstance(event, dict), "a format-1 event record"
+            if len(block) == block_events_max or (block and event["seq"] != block[-1]["seq"] + 1):
+                break
+            block.append(event)
+    return block
+
 
 # format n -> the function that rewrites a store of format n into format n + 1, in the
 # transaction it is given
-MIGRATIONS: dict[int, Callable[[Store, lmdb.Transaction], None]] = {}
+MIGRATIONS: dict[int, Callable[[Store, lmdb.Transaction], None]] = {1: events_in_blocks}
 
 
 class FormatError(Exception):

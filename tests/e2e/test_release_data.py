@@ -1,6 +1,7 @@
-"""A data directory written by release 0.1.0 opens and keeps everything: today's server gives
-the answers that release gave about it (tests/fixtures/release_data.py wrote both), and new
-work continues its numbering and its event log."""
+"""Data directories written by earlier code open and keep everything: today's server migrates
+them and gives the answers their writer gave (tests/fixtures/release_data.py wrote both), and
+new work continues their numbering and their event log. release_0_1_0 is the first release;
+format_1_last the last code that wrote data format 1."""
 from __future__ import annotations
 
 import json
@@ -11,13 +12,18 @@ import pytest
 from ..fixtures.release_data import SNAPSHOT, TOKEN
 from .conftest import PROJECT_ROOT, Client, ServerProcess, _cleanup, new_session
 
-RELEASE = PROJECT_ROOT / "tests" / "fixtures" / "release_0_1_0"
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(params=["release_0_1_0", "format_1_last"])
+def release(request):
+    return FIXTURES / request.param
 
 
 @pytest.fixture
-async def old_store(tmp_path):
-    """Given a copy of the directory release 0.1.0 left (LMDB writes to it, the fixture stays as it is)."""
-    shutil.copytree(RELEASE / "data", tmp_path / "data")
+async def old_store(tmp_path, release):
+    """Given a copy of the directory an earlier release left (LMDB writes to it, the fixture stays as it is)."""
+    shutil.copytree(release / "data", tmp_path / "data")
     registry = []
     server = ServerProcess(tmp_path / "data", tmp_path / "server.log", TOKEN, registry)
     try:
@@ -29,14 +35,14 @@ async def old_store(tmp_path):
         _cleanup(registry)
 
 
-async def test_everything_the_release_stored_reads_as_it_did(old_store):
-    answers = json.loads((RELEASE / "answers.json").read_text())
+async def test_everything_the_release_stored_reads_as_it_did(old_store, release):
+    answers = json.loads((release / "answers.json").read_text())
     for name, query in SNAPSHOT.items():
         assert await old_store.data(query) == answers[name], name
 
 
-async def test_new_orders_continue_the_numbering_and_the_event_log(old_store):
-    before = json.loads((RELEASE / "answers.json").read_text())
+async def test_new_orders_continue_the_numbering_and_the_event_log(old_store, release):
+    before = json.loads((release / "answers.json").read_text())
     last_cursor = before["events"]["events"]["pageInfo"]["endCursor"]
     numbers = [e["node"]["number"] for e in before["orders"]["orders"]["edges"]]
     # when a new order comes in

@@ -1,5 +1,5 @@
 """The store records its format version: a new store the current one, a store of release 0.1.0
-format 1; an older format is migrated step by step, each step with its new version in one
+format 1 (migrated on open); an older format is migrated step by step, each step with its new version in one
 transaction (a step that fails leaves the old format whole, and the next open runs it again);
 a newer format is refused and left untouched."""
 import shutil
@@ -31,11 +31,13 @@ def test_a_new_store_records_the_current_format(tmp_path):
     assert recorded(tmp_path / "data") == FORMAT
 
 
-def test_a_store_of_release_0_1_0_is_format_1_and_opens_unchanged(tmp_path):
+def test_a_store_of_release_0_1_0_is_format_1_and_is_migrated_on_open(tmp_path):
     shutil.copytree(RELEASE_DATA, tmp_path / "data")
-    with Engine.open(tmp_path / "data") as engine:
+    said = []
+    with Engine.open(tmp_path / "data", said.append) as engine:
         assert engine.read.order(1)["number"] == "SO-000001"
-    assert recorded(tmp_path / "data") == 1 == FORMAT
+    assert said[0] == f"migrating {tmp_path / 'data'} from data format 1 to 2 ..."
+    assert recorded(tmp_path / "data") == 2 == FORMAT
 
 
 def given_a_store_of_format(path: Path, version: int) -> None:

@@ -6,12 +6,13 @@ from engine.domain.commands import (
     ActionDraft, AdjustInventory, CreateWebhook, DeleteRule, DeliveryAttempt, EmailAttempt, PackShipment, RetryDelivery,
     SaveRule, ScanShipment, ShipShipment, LineDraft, OrderDraft, PlaceOrders,
 )
+from engine.storage.event_log import EventReader
 from engine.storage.store import loads
 
 
 def events(engine, types=None):
     with engine.store.read() as r:
-        found = [loads(v) for _, v in r.scan("events")]
+        found = list(EventReader(r).since(1))
     return [e for e in found if types is None or e["type"] in types]
 
 

@@ -1,0 +1,109 @@
+"""kill -9 of `oms serve` while it migrates a data directory: what is on disk is the old format
+whole or the new one whole, never a mix, and the next start finishes the migration with every
+event kept."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from engine import Engine
+from engine.domain.commands import (
+    LineDraft, OrderDraft, PlaceOrders, ProductDraft, SetInventory, StockSetItem, UpsertChannel, UpsertLocation,
+    UpsertProducts,
+)
+from engine.storage.audit import audit
+from engine.storage.event_log import EventReader
+
+from ..fixtures.format_1_layout import layout, write_format_1
+from .conftest import PROJECT_ROOT, free_port
+
+pytestmark = pytest.mark.slow
+
+orders_n = 60_000  # ~180k events: a migration of a few hundred ms on these machines
+kills_max = 6
+
+
+def given_a_format_1_directory(path) -> list[dict]:
+    locations, skus = ("east", "west", "store"), [f"S{i}" for i in range(200)]
+    rng = random.Random(3)
+    with Engine.open(path) as engine:
+        for code in locations:
+            engine.execute(UpsertLocation(code, code))
+        engine.execute(UpsertChannel("web", "Web", "STOREFRONT"))
+        engine.execute(UpsertProducts([ProductDraft(s, s, price="1.00") for s in skus]))
+        engine.execute(SetInventory([StockSetItem(s, l, 10**7) for s in skus for l in locations]))
+        placed = [engine.submit(PlaceOrders([OrderDraft("web", [LineDraft(s, 1) for s in rng.sample(skus, 2)])
+                                             for _ in range(1000)])) for _ in range(orders_n // 1000)]
+        assert not any(f.result().errors for f in placed)
+    return write_format_1(path)
+
+
+def start(path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "OMS_ADMIN_TOKEN": "migration-crash", "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--data-dir", str(path), "--host", "127.0.0.1",
+                             "--port", str(port)], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+
+
+def kill_while_migrating(path, delay_s: float) -> str:
+    """Starts the server, kill -9s it `delay_s` after it says it is migrating; returns its output."""
+    proc = start(path, free_port())
+    said = []
+    try:
+        for line in proc.stdout:
+            said.append(line)
+            if "migrating" in line:
+                time.sleep(delay_s)
+                break
+            if "serving" in line:
+                break
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        said.extend(proc.stdout.read().splitlines(keepends=True))
+    return "".join(said)
+
+
+def serve_until_ready(path) -> str:
+    proc = start(path, free_port())
+    said = []
+    try:
+        for line in proc.stdout:
+            said.append(line)
+            if "serving" in line:
+                break
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        said.extend(proc.stdout.read().splitlines(keepends=True))
+        assert proc.wait(15) == 0, "".join(said)
+    return "".join(said)
+
+
+def test_kill_9_during_migration_leaves_one_format_whole_and_the_next_start_finishes(tmp_path):
+    path = tmp_path / "data"
+    before = given_a_format_1_directory(path)
+    landed = 0
+    rng = random.Random(11)
+    for _ in range(kills_max):
+        output = kill_while_migrating(path, rng.uniform(0.0, 0.15))
+        recorded, kind = layout(path)
+        assert (recorded, kind) in ((1, "records"), (2, "blocks")), output
+        if recorded == 2:
+            break
+        landed += "migrating" in output
+    assert landed >= 1, "no kill landed while the migration ran"
+    if recorded == 1:
+        output = serve_until_ready(path)
+        assert "migrating" in output and "to data format 2 in" in output, output
+    with Engine.open(path) as engine:
+        with engine.store.read() as r:
+            assert list(EventReader(r).since(1)) == before
+        assert audit(engine.store) == []
+        assert engine.read.order(orders_n)["number"] == f"SO-{orders_n:06d}"
+    assert layout(path) == (2, "blocks")
