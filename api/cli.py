@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     except FormatError as exc:
         print(f"oms serve: {exc}", file=sys.stderr, flush=True)
         return 1
-    gc.enable()  # the engine froze all that existed when it loaded its state (engine/collector.py)
+    gc.enable()  # the engine froze all that existed when it loaded its state (engine/writer/collector.py)
     access_log = logging.getLogger("aiohttp.access") if args.access_log else None
     uvloop.install()  # a faster event loop: the GraphQL layer runs on it
     return asyncio.run(run(app, args.host, args.port, args.data_dir, access_log))

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Callable, Iterable, Optional
 
 import strawberry
-from graphql import GraphQLError
 
 from engine import limits
 from engine.domain.commands import Result
@@ -12,6 +11,7 @@ from engine.domain.errors import Code, UserError as EngineUserError
 from engine.writer.sequencer import Overloaded
 
 from . import ids
+from .graphql import GraphQLError
 
 
 ErrorCode = strawberry.enum(Code, name="ErrorCode")  # the engine's codes are the contract's

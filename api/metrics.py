@@ -1,16 +1,14 @@
-"""GET /metrics in the Prometheus text format: requests and latency per GraphQL operation,
-group-commit size and latency, writer queue depth, outbox backlog, live subscribers."""
+"""GET /metrics in the Prometheus text format: requests and latency per GraphQL operation
+(observed in api/graphql/), group-commit size and latency, writer queue depth, outbox backlog,
+live subscribers."""
 from __future__ import annotations
 
-import time
 from typing import Iterator
 
 from aiohttp import web
-from graphql import DocumentNode
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from strawberry.extensions import SchemaExtension
 
 from engine import Engine
 
@@ -79,27 +77,3 @@ class _Gauges:
 
 
 METRICS = Metrics()
-
-
-def operation_extension(metrics: Metrics) -> type[SchemaExtension]:
-    class OperationMetrics(SchemaExtension):
-        """Counts and times each operation under its root field (bounded label values)."""
-
-        def on_operation(self):
-            started = time.perf_counter()
-            yield
-            context = self.execution_context
-            errored = context.result is not None and bool(context.result.errors)
-            metrics.observe_operation(operation_label(context.graphql_document), errored, time.perf_counter() - started)
-
-    return OperationMetrics
-
-
-def operation_label(document: DocumentNode | None) -> str:
-    """The first root field of the document's first definition; "unknown" when there is none."""
-    try:
-        if document is not None:
-            return document.definitions[0].selection_set.selections[0].name.value
-    except (AttributeError, IndexError):
-        pass
-    return "unknown"

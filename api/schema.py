@@ -1,36 +1,33 @@
-"""The served schema: every domain's queries and mutations merged, with the caches and
-limits that make strawberry affordable on the hot path."""
+"""The served schema: every domain's queries and mutations merged (built in api/graphql/)."""
 from __future__ import annotations
 
 from typing import Optional
 
 import strawberry
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
-from strawberry.extensions.query_depth_limiter import create_validator
-from strawberry.tools import merge_types
-
-from engine import limits
 
 from . import ids
-from .automation.resolvers import AutomationMutation, AutomationQuery
+from .automation.mutations import AutomationMutation
+from .automation.queries import AutomationQuery
 from .automation.types import AutomationRule, Email, Event, Webhook, WebhookDelivery
-from .catalog.resolvers import CatalogMutation, CatalogQuery
+from .catalog.mutations import CatalogMutation
+from .catalog.queries import CatalogQuery
 from .catalog.types import Channel, Location, Product
 from .common import Node
-from .error_log import OmsSchema
-from .execution import OmsExecutionContext
-from .inventory.resolvers import InventoryMutation, InventoryQuery
+from .graphql.served_schema import served_schema
+from .inventory.mutations import InventoryMutation
+from .inventory.queries import InventoryQuery
 from .live.subscriptions import Subscription
-from .metrics import METRICS, operation_extension
 from .orders import fast_path
-from .orders.resolvers import OrderMutation, OrderQuery
-from .orders.types import Customer, Order, Shipment
-from .prepared import PREPARED, remember_valid
-from .purchasing.resolvers import PurchasingMutation, PurchasingQuery
+from .orders.mutations import OrderMutation
+from .orders.queries import OrderQuery
+from .orders.types import Customer, Order, Return, Shipment
+from .purchasing.mutations import PurchasingMutation
+from .purchasing.queries import PurchasingQuery
 from .purchasing.types import PurchaseOrder
-from .returns.resolvers import ReturnsMutation, ReturnsQuery
-from .returns.types import Return
-from .warehouse.resolvers import WarehouseMutation, WarehouseQuery
+from .returns.mutations import ReturnsMutation
+from .returns.queries import ReturnsQuery
+from .warehouse.mutations import WarehouseMutation
+from .warehouse.queries import WarehouseQuery
 
 
 @strawberry.type
@@ -67,30 +64,12 @@ class NodeQuery:
         return None
 
 
-Query = merge_types("Query", (NodeQuery, CatalogQuery, InventoryQuery, OrderQuery, WarehouseQuery, ReturnsQuery, PurchasingQuery,
-                              AutomationQuery))
-Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, OrderMutation, WarehouseMutation, ReturnsMutation,
-                                    PurchasingMutation, AutomationMutation))
-
-DEPTH_RULE = create_validator(limits.query_depth_max, None, None)
-
-schema = OmsSchema(  # client errors log one INFO line, the server's faults ERROR with traceback
-    execution_context_class=OmsExecutionContext,
-    query=Query,
-    mutation=Mutation,
+schema = served_schema(
+    queries=(NodeQuery, CatalogQuery, InventoryQuery, OrderQuery, WarehouseQuery, ReturnsQuery, PurchasingQuery, AutomationQuery),
+    mutations=(CatalogMutation, InventoryMutation, OrderMutation, WarehouseMutation, ReturnsMutation, PurchasingMutation,
+               AutomationMutation),
     subscription=Subscription,
     types=[Location, Product, Channel, Order, Customer, Shipment, Return, PurchaseOrder, Event, AutomationRule, Email, Webhook,
            WebhookDelivery],
-    extensions=[
-        # Factories: an extension instance holds one request's context, so each request gets
-        # its own. The caches live at module level; the depth rule is built once so that
-        # validation results stay cached.
-        lambda: ParserCache(maxsize=1024),
-        lambda: ValidationCache(maxsize=1024),
-        lambda: AddValidationRules([DEPTH_RULE]),
-        lambda: MaxTokensLimiter(max_token_count=limits.query_tokens_max),
-        operation_extension(METRICS),
-        remember_valid(PREPARED),  # last: it remembers what every other extension accepted
-    ],
 )
-fast_path.install(schema._schema)
+fast_path.install(schema)

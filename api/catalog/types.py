@@ -77,7 +77,7 @@ class Location(Node):
 
     @strawberry.field
     def stock_levels(self, info: strawberry.Info, first: Optional[int] = None, after: Optional[str] = None) -> StockLevelConnection:
-        from ..inventory.resolvers import stock_connection
+        from ..inventory.queries import stock_connection
         rows, more = info.context["engine"].read.stock_levels(after, page_size(first), location=self.code)
         return stock_connection(rows, more, after)
 

@@ -13,23 +13,13 @@ from typing import AsyncIterator, Callable
 
 import orjson
 from aiohttp import WSMsgType, web
-from strawberry.types.execution import ExecutionResult
 
+from ..graphql.ws_handlers import result_payload
 from .hub import Hub, Overflow, Subscriber
 from .operations import LiveOperation
 
 log = logging.getLogger("oms.live")
 LIVE_FEED = "live_feed"  # context key of a feed's own stream: its resolver follows the feed's events
-
-
-def result_payload(result: ExecutionResult) -> dict:
-    """As strawberry's handlers write a result (next / data message payload)."""
-    payload: dict = {"data": result.data}
-    if result.errors:
-        payload["errors"] = [error.formatted for error in result.errors]
-    if result.extensions:
-        payload["extensions"] = result.extensions
-    return payload
 
 
 class Member:

@@ -5,12 +5,11 @@ from datetime import datetime
 from typing import AsyncGenerator, Callable, Optional
 
 import strawberry
-from graphql import GraphQLError
-
 
 from .. import ids
-from ..common import seq_cursor
 from ..automation.types import Event, EventType
+from ..common import seq_cursor
+from ..graphql import GraphQLError
 from ..inventory.types import StockLevel
 from ..orders.types import Order
 from .feeds import LIVE_FEED, join

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLSchema
+import strawberry
 
 from engine.domain.commands import LineDraft, OrderDraft
 
-from .resolvers import place_many, place_one
+from ..graphql.root_resolvers import resolve_mutations_with
+from .mutations import place_many, place_one
 from .types import OrderPayload, OrdersPayload
 
 ADDRESS_KEYS = ("name", "line1", "line2", "city", "region", "postalCode", "country", "latitude", "longitude")
@@ -39,7 +40,5 @@ async def orders_place(root: Any, info: Any, input: list[dict[str, Any]]) -> Ord
     return await place_many(info, [draft_from_input(i) for i in input])
 
 
-def install(schema: GraphQLSchema) -> None:
-    fields = schema.mutation_type.fields
-    fields["orderPlace"].resolve = order_place
-    fields["ordersPlace"].resolve = orders_place
+def install(schema: strawberry.Schema) -> None:
+    resolve_mutations_with(schema, {"orderPlace": order_place, "ordersPlace": orders_place})

@@ -1,4 +1,5 @@
-"""Orders, their lines and allocations, customers and shipments."""
+"""Orders, their lines and allocations, customers, shipments and returns (Shipment and Return
+are here, not in their own domains' packages, because each refers to Order and Order to it)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,7 +17,6 @@ from ..common import Node, PageInfo, UserError, page_info, page_size, seq_cursor
 
 if TYPE_CHECKING:
     from ..automation.types import EventConnection
-    from ..returns.types import Return
 
 
 @strawberry.enum(description="""ON_HOLD: units stay reserved, but no shipment is created until orderRelease.
@@ -210,13 +210,76 @@ uses no order number.""")
     @strawberry.field
     def events(self, info: strawberry.Info, first: Optional[int] = None,
                after: Optional[str] = None) -> Annotated["EventConnection", strawberry.lazy("api.automation.types")]:
-        from ..automation.resolvers import event_connection
+        from ..automation.queries import event_connection
         return event_connection(info, first, after, None, self.record["seq"])
 
     @strawberry.field
-    def returns(self, info: strawberry.Info) -> list[Annotated["Return", strawberry.lazy("api.returns.types")]]:
-        from ..returns.types import Return
+    def returns(self, info: strawberry.Info) -> list[Return]:
         return [Return.of(r) for r in info.context["engine"].read.returns_of(self.record)]
+
+
+@strawberry.enum
+class ReturnStatus(Enum):
+    REQUESTED = "REQUESTED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    RECEIVED = "RECEIVED"
+    REFUNDED = "REFUNDED"
+
+
+@strawberry.enum
+class ReturnResolution(Enum):
+    REFUND = "REFUND"
+    EXCHANGE = "EXCHANGE"
+    STORE_CREDIT = "STORE_CREDIT"
+
+
+@strawberry.enum
+class ItemCondition(Enum):
+    RESELLABLE = "RESELLABLE"
+    DAMAGED = "DAMAGED"
+
+
+@strawberry.type(description="Requested quantities are held by the return while it is open: no other return can claim the same units.")
+class ReturnLine:
+    sku: str
+    quantity: int
+    reason: Optional[str]
+    exchange_sku: Optional[str]
+    received: int
+    condition: Optional[ItemCondition]
+
+
+@strawberry.type
+class Return(Node):
+    number: str
+    status: ReturnStatus
+    resolution: ReturnResolution
+    lines: list[ReturnLine]
+    refund_amount: Optional[Decimal] = strawberry.field(description="Unit price times received quantity, summed; set when received.")
+    created_at: datetime
+    order_seq: strawberry.Private[int]
+    exchange_seq: strawberry.Private[Optional[int]]
+
+    @classmethod
+    def of(cls, r: dict) -> "Return":
+        return cls(
+            id=strawberry.ID(ids.encode("Return", r["seq"])), number=r["number"], status=ReturnStatus(r["status"]),
+            resolution=ReturnResolution(r["resolution"]),
+            lines=[ReturnLine(sku=l["sku"], quantity=l["quantity"], reason=l["reason"], exchange_sku=l["exchangeSku"],
+                              received=l["received"], condition=ItemCondition(l["condition"]) if l["condition"] else None)
+                   for l in r["lines"]],
+            refund_amount=Decimal(r["refundAmount"]) if r["refundAmount"] is not None else None,
+            created_at=datetime.fromisoformat(r["createdAt"]), order_seq=r["order"], exchange_seq=r["exchangeOrder"],
+        )
+
+    @strawberry.field
+    def order(self, info: strawberry.Info) -> Order:
+        return Order.of(info.context["engine"].read.order(self.order_seq))
+
+    @strawberry.field(description="For EXCHANGE: the replacement order, placed at zero price when the return is approved.")
+    def exchange_order(self, info: strawberry.Info) -> Optional[Order]:
+        return None if self.exchange_seq is None else Order.of(info.context["engine"].read.order(self.exchange_seq))
 
 
 @strawberry.input

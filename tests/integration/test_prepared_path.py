@@ -7,7 +7,7 @@ import orjson
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from api import prepared
+from api.graphql import prepared
 from api.app import create_app
 
 TOKEN = "prepared-path-token"

@@ -4,7 +4,7 @@ import inspect
 
 from graphql import build_schema, parse, subscribe
 
-from api.execution import OmsExecutionContext
+from api.graphql.execution import OmsExecutionContext
 from api.schema import schema
 
 SDL = """

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from api.catalog.types import AddressInput
 from api.orders.fast_path import draft_from_input
-from api.orders.resolvers import draft
+from api.orders.mutations import draft
 from api.orders.types import CustomerInput, OrderInput, OrderLineInput
 
 

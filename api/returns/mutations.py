@@ -1,17 +1,14 @@
-"""Queries and mutations for returns."""
+"""Mutations of returns: request, approve, reject, receive, refund."""
 from __future__ import annotations
-
-from typing import Optional
 
 import strawberry
 
 from engine.domain.commands import ApproveReturn, ReceiveReturn, RefundReturn, RejectReturn, RequestReturn, ReturnLineDraft
 
 from .. import ids
-from ..common import page_info, page_size, run, run_on, seq_cursor, user_error, user_errors
-from .types import (
-    Return, ReturnConnection, ReturnEdge, ReturnInput, ReturnPayload, ReturnReceiveLineInput, ReturnResolution, ReturnStatus,
-)
+from ..common import run, run_on, user_error, user_errors
+from ..orders.types import Return, ReturnResolution
+from .types import ReturnInput, ReturnPayload, ReturnReceiveLineInput
 
 
 def _payload(result) -> ReturnPayload:
@@ -20,22 +17,6 @@ def _payload(result) -> ReturnPayload:
 
 async def _on_return(info: strawberry.Info, id: str, build) -> ReturnPayload:
     return _payload(await run_on(info, id, "Return", build))
-
-
-@strawberry.type
-class ReturnsQuery:
-    @strawberry.field(name="return")
-    def return_(self, info: strawberry.Info, id: strawberry.ID) -> Optional[Return]:
-        seq = ids.decode_seq(id, "Return")
-        record = info.context["engine"].read.return_(seq) if seq is not None else None
-        return Return.of(record) if record else None
-
-    @strawberry.field
-    def returns(self, info: strawberry.Info, first: Optional[int] = None, after: Optional[str] = None,
-                status: Optional[list[ReturnStatus]] = None) -> ReturnConnection:
-        rows, more = info.context["engine"].read.returns(seq_cursor(after), page_size(first), [s.value for s in status] if status else None)
-        return ReturnConnection(edges=[ReturnEdge(cursor=r["cursor"], node=Return.of(r)) for r in rows],
-                                page_info=page_info([r["cursor"] for r in rows], more, after))
 
 
 @strawberry.type

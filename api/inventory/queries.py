@@ -1,19 +1,16 @@
-"""Queries and mutations over stock: levels, ledger, adjust and set."""
+"""Queries of stock: levels and the ledger of changes."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Optional
 
 import strawberry
-from graphql import GraphQLError
-
-from engine.domain.commands import AdjustInventory, SetInventory, StockSetItem
 
 from .. import ids
-from ..common import page_info, page_size, run, user_errors
+from ..common import page_info, page_size
+from ..graphql import GraphQLError
 from .types import (
-    InventoryAdjustInput, InventoryChange, InventoryChangeConnection, InventoryChangeEdge, InventoryPayload,
-    InventoryReason, InventorySetInput, StockLevel, StockLevelConnection, StockLevelEdge,
+    InventoryChange, InventoryChangeConnection, InventoryChangeEdge, InventoryReason, StockLevel, StockLevelConnection, StockLevelEdge,
 )
 
 
@@ -22,18 +19,6 @@ def stock_connection(rows: list[dict], has_next: bool, after: Optional[str]) -> 
         edges=[StockLevelEdge(cursor=r["cursor"], node=StockLevel.of(r)) for r in rows],
         page_info=page_info([r["cursor"] for r in rows], has_next, after),
     )
-
-
-def _levels_payload(info: strawberry.Info, result) -> InventoryPayload:
-    if result.errors:
-        return InventoryPayload(stock_levels=[], user_errors=user_errors(result.errors))
-    read = info.context["engine"].read
-    levels = []
-    for sku, loc in result.value:
-        level = read.stock_level(sku, loc)
-        if level is not None:
-            levels.append(StockLevel.of(level))
-    return InventoryPayload(stock_levels=levels, user_errors=[])
 
 
 @strawberry.type
@@ -72,20 +57,3 @@ class InventoryQuery:
 def _stock_cursor(value: str) -> bool:
     s, sep, l = value.partition(":")
     return bool(sep) and ids.sequence(s, 12) is not None and ids.sequence(l, 9) is not None
-
-
-@strawberry.type
-class InventoryMutation:
-    @strawberry.mutation
-    async def inventory_adjust(self, info: strawberry.Info, input: list[InventoryAdjustInput], reason: InventoryReason,
-                               reference_document_uri: Optional[str] = None) -> InventoryPayload:
-        command = AdjustInventory([(i.sku, i.location, i.delta) for i in input], reason.value, reference_document_uri)
-        return _levels_payload(info, await run(info, command))
-
-    @strawberry.mutation
-    async def inventory_set(self, info: strawberry.Info, input: list[InventorySetInput],
-                            reason: Optional[InventoryReason] = InventoryReason.CYCLE_COUNT,
-                            reference_document_uri: Optional[str] = None) -> InventoryPayload:
-        items = [StockSetItem(i.sku, i.location, i.on_hand, i.compare_on_hand, i.safety_stock) for i in input]
-        command = SetInventory(items, (reason or InventoryReason.CYCLE_COUNT).value, reference_document_uri)
-        return _levels_payload(info, await run(info, command))

@@ -1,19 +1,16 @@
-"""Queries and mutations for orders and customers."""
+"""Mutations of orders: place (one or many), cancel, hold, release."""
 from __future__ import annotations
 
 from typing import Optional
 
 import strawberry
-from graphql import GraphQLError
 
 from engine import limits
-from engine.domain.orders import order_number
 from engine.domain.commands import CancelOrder, HoldOrder, LineDraft, OrderDraft, PlaceOrders, ReleaseOrder
 
-from .. import ids
 from ..catalog.types import address_record
 from ..common import run, run_on, user_error, user_errors
-from .types import Customer, Order, OrderConnection, OrderFilter, OrderInput, OrderPayload, OrdersPayload, order_connection
+from .types import Order, OrderInput, OrderPayload, OrdersPayload
 
 
 def draft(value: OrderInput) -> OrderDraft:
@@ -24,40 +21,6 @@ def draft(value: OrderInput) -> OrderDraft:
         lines=[LineDraft(l.sku, l.quantity, l.unit_price) for l in value.lines],
         tags=value.tags, placed_at=value.placed_at, note=value.note,
     )
-
-
-def order_seq_by_number(number: str) -> Optional[int]:
-    seq = ids.sequence(number[3:]) if number.startswith("SO-") else None
-    return seq if seq is not None and order_number(seq) == number else None
-
-
-@strawberry.type
-class OrderQuery:
-    @strawberry.field
-    def order(self, info: strawberry.Info, id: Optional[strawberry.ID] = None, number: Optional[str] = None,
-              channel: Optional[str] = None, external_id: Optional[str] = None) -> Optional[Order]:
-        read = info.context["engine"].read
-        if id is not None:
-            seq = ids.decode_seq(id, "Order")
-            record = read.order(seq) if seq is not None else None
-        elif number is not None:
-            seq = order_seq_by_number(number)
-            record = read.order(seq) if seq is not None else None
-        elif channel is not None and external_id is not None:
-            record = read.order_by_ext(channel, external_id)
-        else:
-            raise GraphQLError("give id, number, or channel with externalId")
-        return Order.of(record) if record else None
-
-    @strawberry.field
-    def orders(self, info: strawberry.Info, first: Optional[int] = None, after: Optional[str] = None,
-               filter: Optional[OrderFilter] = None) -> OrderConnection:
-        return order_connection(info, first, after, filter.record() if filter else {})
-
-    @strawberry.field
-    def customer(self, info: strawberry.Info, email: str) -> Optional[Customer]:
-        found = info.context["engine"].read.customer(email)
-        return Customer.of(found) if found else None
 
 
 def _payload(result) -> OrderPayload:

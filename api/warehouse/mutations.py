@@ -1,4 +1,4 @@
-"""A location's work queue and the warehouse mutations on a shipment."""
+"""The warehouse mutations on a shipment: scan, report short, pack, ship, deliver."""
 from __future__ import annotations
 
 from typing import Optional
@@ -7,47 +7,9 @@ import strawberry
 
 from engine.domain.commands import DeliverShipment, PackShipment, ReportShort, ScanShipment, ShipShipment
 
-from .. import ids
-from ..common import PageInfo, UserError, page_info, page_size, run_on, seq_cursor, user_errors
-from ..orders.types import Shipment, ShipmentStatus
-
-
-@strawberry.type
-class ShipmentPayload:
-    shipment: Optional[Shipment]
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class ShipmentEdge:
-    cursor: str
-    node: Shipment
-
-
-@strawberry.type
-class ShipmentConnection:
-    edges: list[ShipmentEdge]
-    page_info: PageInfo
-    total_count: Optional[int] = None
-
-
-@strawberry.type
-class WarehouseQuery:
-    @strawberry.field
-    def shipment(self, info: strawberry.Info, id: strawberry.ID) -> Optional[Shipment]:
-        seq = ids.decode_seq(id, "Shipment")
-        record = info.context["engine"].read.shipment(seq) if seq is not None else None
-        return Shipment.of(record) if record else None
-
-    @strawberry.field
-    def shipments(self, info: strawberry.Info, first: Optional[int] = None, after: Optional[str] = None,
-                  location: Optional[str] = None, status: Optional[list[ShipmentStatus]] = None) -> ShipmentConnection:
-        rows, more = info.context["engine"].read.shipments(
-            seq_cursor(after), page_size(first), location, [s.value for s in status] if status else None)
-        return ShipmentConnection(
-            edges=[ShipmentEdge(cursor=r["cursor"], node=Shipment.of(r)) for r in rows],
-            page_info=page_info([r["cursor"] for r in rows], more, after),
-        )
+from ..common import run_on, user_errors
+from ..orders.types import Shipment
+from .types import ShipmentPayload
 
 
 async def _shipment_command(info: strawberry.Info, id: str, build) -> ShipmentPayload:

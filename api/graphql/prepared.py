@@ -27,7 +27,8 @@ from strawberry.execution import optimized_is_awaitable
 
 from engine import limits
 
-from .metrics import Metrics, operation_label
+from ..metrics import Metrics
+from .operation_metrics import operation_label
 
 PREPARED_OPERATIONS = (OperationType.QUERY, OperationType.MUTATION)
 
