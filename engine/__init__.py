@@ -1,9 +1,9 @@
 """The OMS engine: the domain and all its state. Imports nothing from api/.
 
-Layers, each importing only those below it:
+Layers, each importing only those listed before it:
+    kernel/    the Python side of the Cython kernels in ext/ (sort codes and flags defined once)
     domain/    pure: records, commands, events, errors, the order and stock rules, routing,
                conditions, validation, the writer's in-memory state. No lmdb, no clock, no threads.
-    kernel/    the Python side of the Cython kernels in ext/ (sort codes and flags defined once)
     storage/   LMDB: keys, codecs, the write batch, loading, the audit, format migration
     handlers/  one module per domain: (state, batch, command) -> result plus events; time is
                the batch's `now`, read once by the writer
