@@ -9,6 +9,7 @@ class ProductInfo:
     idx: int
     record: dict
     components: tuple[tuple[int, int], ...]  # (component sku index, units per kit); () if not a bundle
+    parts: tuple[tuple[str, int], ...]  # what an order line reserves: (sku, units per line unit)
 
     @property
     def is_bundle(self) -> bool:
@@ -33,7 +34,8 @@ class Catalog:
 
     def add_product(self, record: dict) -> ProductInfo:
         components = tuple((self.products[c["sku"]].idx, c["quantity"]) for c in record.get("components") or ())
-        info = ProductInfo(record["idx"], record, components)
+        parts = tuple((c["sku"], c["quantity"]) for c in record.get("components") or ()) or ((record["sku"], 1),)
+        info = ProductInfo(record["idx"], record, components, parts)
         previous = self.products.get(record["sku"])
         if previous is None:
             self.sku_by_idx.append(record["sku"])

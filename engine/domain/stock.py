@@ -33,6 +33,7 @@ class StockTable:
         self.n_sku = 0
         self.n_loc = 0
         self.touched: set[tuple[int, int]] = set()  # levels changed by the current command
+        self.unstamped: set[tuple[int, int]] = set()  # of those, the ones whose updated_s is due
         self.incoming: dict[int, dict[int, int]] = {}  # sku -> location -> units due on open purchase orders
         self._alloc(sku_capacity_initial, loc_capacity_initial)
 
@@ -61,9 +62,18 @@ class StockTable:
     def available(self, s: int, l: int) -> int:
         return available(int(self.on_hand[s, l]), int(self.committed[s, l]), int(self.safety[s, l]))
 
-    def touch(self, s: int, l: int, now_s: int) -> None:
-        self.updated_s[s, l] = now_s
+    def touch(self, s: int, l: int) -> None:
+        """A changed level: its event follows the command, its updatedAt is stamped then."""
         self.touched.add((s, l))
+        self.unstamped.add((s, l))
+
+    def stamp(self, now_s: int) -> None:
+        """updatedAt of every level touched since the last stamp (one numpy assignment: one
+        per level cost more than the allocation it followed)."""
+        if self.unstamped:
+            skus, locs = zip(*self.unstamped)
+            self.updated_s[list(skus), list(locs)] = now_s
+            self.unstamped.clear()
 
     def levels(self, keys: list[tuple[int, int]]) -> list[dict[str, int]]:
         """The levels of many (sku, location) at once: one numpy gather per field."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from . import limits
@@ -45,18 +46,24 @@ def quantity(errors: list[UserError], value: int, path: Path, *, allow_zero: boo
 
 
 def money(errors: list[UserError], value: Any, path: Path) -> Decimal | None:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        errors.append(err(Code.INVALID, "not a decimal amount", *path))
-        return None
-    if not amount.is_finite() or amount < 0:
-        errors.append(err(Code.INVALID, "amount must be a finite number >= 0", *path))
-        return None
-    if amount >= limits.money_max or -amount.as_tuple().exponent > limits.money_decimals_max:
-        errors.append(err(Code.LIMIT_EXCEEDED, f"amount must be below {limits.money_max} with at most {limits.money_decimals_max} decimals", *path))
-        return None
+    amount, problem = _amount(str(value))
+    if problem is not None:
+        errors.append(err(*problem, *path))
     return amount
+
+
+@lru_cache(maxsize=4096)
+def _amount(text: str) -> tuple[Decimal | None, tuple[Code, str] | None]:
+    """A money text read once: prices repeat on every line of a sku (Decimal is immutable)."""
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None, (Code.INVALID, "not a decimal amount")
+    if not amount.is_finite() or amount < 0:
+        return None, (Code.INVALID, "amount must be a finite number >= 0")
+    if amount >= limits.money_max or -amount.as_tuple().exponent > limits.money_decimals_max:
+        return None, (Code.LIMIT_EXCEEDED, f"amount must be below {limits.money_max} with at most {limits.money_decimals_max} decimals")
+    return amount, None
 
 
 def currency(errors: list[UserError], value: str, path: Path) -> None:

@@ -25,6 +25,7 @@ def stock_events(state: EngineState, tx: WriteTx) -> None:
     stock = state.stock
     if not stock.touched:
         return
+    stock.stamp(tx.now_s)
     keys = sorted(stock.touched)
     for (s, l), level in zip(keys, stock.levels(keys)):
         sku, loc = state.catalog.sku_by_idx[s], state.catalog.location_codes[l]

@@ -51,7 +51,7 @@ def record(state: EngineState, tx: WriteTx, order: dict, parts: list[tuple[int, 
         })
         s = state.catalog.products[part["sku"]].idx
         tx.put_raw("allocs", ALLOC_KEY.pack(s, allocation.loc, order["seq"], li, pi), b"")
-        state.stock.touch(s, allocation.loc, tx.now_s)
+        state.stock.touch(s, allocation.loc)
         tx.dirty_skus.add(s)
 
 
@@ -178,7 +178,7 @@ def release_units(state: EngineState, tx: WriteTx, order: dict, li: int, pi: int
     part["allocs"] = [a for a in part["allocs"] if a["qty"] > 0]
     drop_index_if_done(state, tx, order, li, pi, loc)
     state.stock.committed[s, l] -= released
-    state.stock.touch(s, l, tx.now_s)
+    state.stock.touch(s, l)
     tx.dirty_skus.add(s)
     return released
 

@@ -9,7 +9,7 @@ from ..storage.tx import WriteTx
 def change_on_hand(state: EngineState, tx: WriteTx, s: int, l: int, delta: int, reason: str, reference: str | None) -> None:
     stock = state.stock
     stock.on_hand[s, l] += delta
-    stock.touch(s, l, tx.now_s)
+    stock.touch(s, l)
     tx.dirty_skus.add(s)
     if delta:
         tx.put("ledger", LEDGER_KEY.pack(s, state.next("ledger")), {

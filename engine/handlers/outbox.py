@@ -27,11 +27,12 @@ def _schedule(tx: WriteTx, kind: bytes, seq: int, at: datetime, previous: dateti
 def queue_email(state: EngineState, tx: WriteTx, template: str, to: str | None, context: dict, order: int | None,
                 delay_s: int = 0) -> dict:
     seq = state.next("email")
-    due = tx.now + timedelta(seconds=delay_s)
+    due = tx.now + timedelta(seconds=delay_s) if delay_s else tx.now
+    due_iso = due.isoformat() if delay_s else tx.now_iso
     record = {
         "seq": seq, "to": to or "", "subject": subject(template, context), "template": template,
-        "order": order, "status": "SCHEDULED" if to else "FAILED", "scheduledFor": due.isoformat(),
-        "nextAttemptAt": due.isoformat(), "sentAt": None, "attempts": 0,
+        "order": order, "status": "SCHEDULED" if to else "FAILED", "scheduledFor": due_iso,
+        "nextAttemptAt": due_iso, "sentAt": None, "attempts": 0,
         "lastError": None if to else "no recipient: give params.to or a customer email", "context": context,
     }
     tx.put("emails", u64(seq), record)

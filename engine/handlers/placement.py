@@ -29,7 +29,7 @@ def place(state: EngineState, tx: WriteTx, commands: list[PlaceOrders]) -> list[
             if key in keys:  # same externalId earlier in this run: settle that one first
                 _route(state, tx, group, results)
                 group, keys = [], set()
-            tentative, errors = _prepare(state, draft, path, tx.now)
+            tentative, errors = _prepare(state, draft, path, tx.now_iso)
             if errors:
                 results[ci].errors.extend(errors)
                 continue
@@ -77,7 +77,7 @@ def _route(state: EngineState, tx: WriteTx, group, results) -> None:
         order = _store(state, tx, tentative)
         record(state, tx, order, order_parts, outcome)
         hold_on_placement(state, order)
-        data = order_data(order)
+        data = order_data(order)  # ORDER_PLACED and what follows it in this loop share one view
         emit(state, tx, "ORDER_PLACED", order, **data)
         if order["held"]:
             emit(state, tx, "ORDER_HELD", order, reason=order["holdReason"], **data)
@@ -98,13 +98,16 @@ def _store(state: EngineState, tx: WriteTx, order: dict) -> dict:
     customer = order.get("customer")
     if customer:
         tx.put_raw("idx_customer", seq_key(customer["email"], seq), b"")
-        known = tx.get("customers", customer["email"].encode()) or {}
-        tx.put("customers", customer["email"].encode(), {"email": customer["email"], "name": customer.get("name") or known.get("name")})
+        key = customer["email"].encode()
+        known = tx.get("customers", key)
+        name = customer.get("name") or (known or {}).get("name")
+        if known is None or known["name"] != name:  # a returning customer's record stays as it was
+            tx.put("customers", key, {"email": customer["email"], "name": name})
     tx.save_order(order)
     return order
 
 
-def _prepare(state: EngineState, draft: OrderDraft, path: tuple, now: datetime) -> tuple[dict | None, list]:
+def _prepare(state: EngineState, draft: OrderDraft, path: tuple, now_iso: str) -> tuple[dict | None, list]:
     errors: list = []
     channel = state.catalog.channels.get(draft.channel)
     if channel is None:
@@ -126,8 +129,6 @@ def _prepare(state: EngineState, draft: OrderDraft, path: tuple, now: datetime) 
     lines = _lines(state, draft, path, errors)
     if errors:
         return None, errors
-    placed = draft.placed_at or now
-    placed = placed.replace(tzinfo=timezone.utc) if placed.tzinfo is None else placed.astimezone(timezone.utc)
     total = order_rules.subtotal(lines)
     if total >= limits.money_max:
         return None, [err(Code.LIMIT_EXCEEDED, f"order total must be below {limits.money_max}", *path, "lines")]
@@ -135,9 +136,15 @@ def _prepare(state: EngineState, draft: OrderDraft, path: tuple, now: datetime) 
         "seq": None, "id": None, "number": None, "channel": draft.channel, "externalId": draft.external_id,
         "status": None, "held": False, "holdReason": None, "released": True, "cancelReason": None,
         "customer": draft.customer, "shippingAddress": draft.shipping_address, "currency": currency,
-        "tags": list(dict.fromkeys(tags)), "note": draft.note, "placedAt": placed.isoformat(),
+        "tags": list(dict.fromkeys(tags)), "note": draft.note, "placedAt": _placed_at(draft.placed_at, now_iso),
         "updatedAt": None, "subtotal": str(total), "lines": lines, "shipments": [],
     }, []
+
+
+def _placed_at(given: datetime | None, now_iso: str) -> str:
+    if given is None:
+        return now_iso
+    return (given.replace(tzinfo=timezone.utc) if given.tzinfo is None else given.astimezone(timezone.utc)).isoformat()
 
 
 def _lines(state: EngineState, draft: OrderDraft, path: tuple, errors: list) -> list[dict]:
@@ -163,7 +170,7 @@ def _lines(state: EngineState, draft: OrderDraft, path: tuple, errors: list) -> 
             errors.append(err(Code.INVALID, "no unitPrice given and the product has no price", *lpath, "unitPrice"))
             continue
         amount = check.money(errors, price, (*lpath, "unitPrice"))
-        parts = [{"sku": state.catalog.sku_by_idx[s], "per": per, "allocs": []} for s, per in state.catalog.parts_of(line.sku)]
+        parts = [{"sku": sku, "per": per, "allocs": []} for sku, per in product.parts]
         if any(line.quantity * p["per"] > limits.quantity_max for p in parts):
             errors.append(err(Code.LIMIT_EXCEEDED, "bundle units exceed the quantity limit", *lpath, "quantity"))
         if amount is not None:

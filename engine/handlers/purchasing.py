@@ -68,7 +68,7 @@ def _incoming(state: EngineState, tx: WriteTx, s: int, l: int, delta: int) -> No
     stock = state.stock
     stock.add_incoming(s, l, delta)
     if stock.updated_s[s, l] or stock.on_hand[s, l] or stock.safety[s, l]:
-        stock.touch(s, l, tx.now_s)
+        stock.touch(s, l)
     else:  # a level nothing stocked yet exists only while units are due (reads.level_exists)
         stock.touched.add((s, l))
     tx.dirty_skus.add(s)

@@ -22,6 +22,7 @@ def after_command(state: EngineState, tx: WriteTx, start: int) -> None:
     """Reacts to every event the command emitted itself (however many: a 1,000-order batch
     emits thousands); only what rules cause in turn is bounded, to stop rule loops."""
     stock_events(state, tx)
+    reacting = _reacting_types(state)
     caused_from = len(tx.events)
     i = start
     while i < len(tx.events):
@@ -29,12 +30,23 @@ def after_command(state: EngineState, tx: WriteTx, start: int) -> None:
             log.error("rules caused more than %d events in one command; the rest run no rules", limits.rule_events_max)
             return
         event = tx.events[i]
+        i += 1
+        if event["type"] not in reacting:  # most events (every STOCK_CHANGED by default) have none
+            continue
         for hook in state.webhooks.values():
             if hook["active"] and event["type"] in hook["events"]:
                 queue_delivery(state, tx, event, hook["url"], hook["secret"], webhook=hook["seq"])
         _run_rules(state, tx, event)
         stock_events(state, tx)
-        i += 1
+
+
+def _reacting_types(state: EngineState) -> set[str]:
+    """Event types some enabled rule or active webhook reacts to."""
+    types = {rule.record["event"] for rule in state.rules.values() if rule.record["enabled"]}
+    for hook in state.webhooks.values():
+        if hook["active"]:
+            types.update(hook["events"])
+    return types
 
 
 def cel_context(tx: WriteTx, event: dict, order: dict | None) -> dict:
