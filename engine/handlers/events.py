@@ -6,11 +6,13 @@ from ..domain.events import EVENT_TYPES
 from ..domain.state import EngineState
 from ..storage.tx import WriteTx
 
+_KNOWN = frozenset(EVENT_TYPES)  # asserted on every event: a set, not a scan of the tuple
+
 
 def emit(state: EngineState, tx: WriteTx, type_: str, order: dict | None = None, sku: str | None = None, location: str | None = None,
          **data: object) -> dict:
     """Appends an event to this batch, numbered now (a failed batch reloads the counters)."""
-    assert type_ in EVENT_TYPES, type_
+    assert type_ in _KNOWN, type_
     event = {
         "seq": state.next("event"), "type": type_, "at": tx.now_iso, "order": order["seq"] if order else None,
         "channel": order["channel"] if order else None, "sku": sku, "location": location, "data": data,

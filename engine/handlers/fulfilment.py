@@ -39,19 +39,19 @@ def routing_request(state: EngineState, order: dict, parts: list[tuple[int, int]
 
 def record(state: EngineState, tx: WriteTx, order: dict, parts: list[tuple[int, int]], outcome: Outcome) -> None:
     """Writes the kernel's allocations into the order record and the allocation index."""
-    codes = state.catalog.location_codes
+    catalog, stock, seq, lines = state.catalog, state.stock, order["seq"], order["lines"]
+    ship_to = order.get("shippingAddress")
     for allocation in outcome.allocations:
         li, pi = parts[allocation.line]
-        part = order["lines"][li]["parts"][pi]
-        loc = codes[allocation.loc]
-        location = state.catalog.locations[loc]
+        part = lines[li]["parts"][pi]
+        loc = catalog.location_codes[allocation.loc]
         part["allocs"].append({
             "loc": loc, "qty": allocation.qty, "shipped": 0, "ship": None, "rule": allocation.rule.name,
-            "reason": _reason(tx, allocation, location, order.get("shippingAddress")),
+            "reason": _reason(tx, allocation, catalog.locations[loc], ship_to),
         })
-        s = state.catalog.products[part["sku"]].idx
-        tx.put_raw("allocs", ALLOC_KEY.pack(s, allocation.loc, order["seq"], li, pi), b"")
-        state.stock.touch(s, allocation.loc)
+        s = catalog.products[part["sku"]].idx
+        tx.put_raw("allocs", ALLOC_KEY.pack(s, allocation.loc, seq, li, pi), b"")
+        stock.touch(s, allocation.loc)
         tx.dirty_skus.add(s)
 
 
@@ -79,17 +79,17 @@ def missing_parts(order: dict, skus: set[int] | None, state: EngineState) -> lis
 def settle(state: EngineState, tx: WriteTx, order: dict) -> None:
     """Brings the backorder queue and the shipments in line with the order's allocations."""
     seq = order["seq"]
+    products = state.catalog.products
     waiting: dict[int, bool] = {}  # sku index -> does any part of it still wait
     for li, line in enumerate(order["lines"]):
         for pi, part in enumerate(line["parts"]):
-            s = state.catalog.products[part["sku"]].idx
-            key = BACKORDER_KEY.pack(s, seq, li, pi)
+            s = products[part["sku"]].idx
             missing = order_rules.part_missing(line, part) > 0
             if missing:
-                tx.put_raw("backorders", key, b"")
+                tx.put_raw("backorders", BACKORDER_KEY.pack(s, seq, li, pi), b"")
                 state.queue_backorder(s, seq)
             elif state.is_queued(s, seq):  # the queue mirrors the stored keys: no key to delete otherwise
-                tx.delete("backorders", key)
+                tx.delete("backorders", BACKORDER_KEY.pack(s, seq, li, pi))
             waiting[s] = waiting.get(s, False) or missing
     for s, still in waiting.items():
         if not still:
@@ -103,7 +103,8 @@ def settle(state: EngineState, tx: WriteTx, order: dict) -> None:
 def _assign_shipments(state: EngineState, tx: WriteTx, order: dict) -> None:
     pending = {s["loc"]: s["seq"] for s in order["shipments"] if s["status"] == "PENDING"}
     cancelled = {s["seq"] for s in order["shipments"] if s["status"] == "CANCELLED"}
-    for _, _, _, alloc in order_rules.iter_allocs(order):
+    data = None  # the order's view, the same for each shipment created here: status ignores shipments
+    for alloc in _allocs(order):
         if alloc["qty"] == alloc["shipped"] or (alloc["ship"] is not None and alloc["ship"] not in cancelled):
             continue
         seq = pending.get(alloc["loc"])
@@ -111,8 +112,9 @@ def _assign_shipments(state: EngineState, tx: WriteTx, order: dict) -> None:
             seq = state.next("shipment")
             pending[alloc["loc"]] = seq
             order["shipments"].append({"seq": seq, "loc": alloc["loc"], "status": "PENDING"})
+            data = data or order_data(order)
             emit(state, tx, "SHIPMENT_CREATED", order, location=alloc["loc"], shipmentSeq=seq,
-                 shipmentId=global_id("Shipment", seq), **order_data(order))
+                 shipmentId=global_id("Shipment", seq), **data)
             tx.put_raw("idx_ship_loc", seq_key(alloc["loc"], seq), b"")
             tx.save_shipment({
                 "seq": seq, "order": order["seq"], "loc": alloc["loc"], "status": "PENDING", "lines": [],
@@ -120,6 +122,12 @@ def _assign_shipments(state: EngineState, tx: WriteTx, order: dict) -> None:
                 "createdAt": tx.now_iso, "shippedAt": None, "deliveredAt": None,
             })
         alloc["ship"] = seq
+
+
+def _allocs(order: dict) -> list[dict]:
+    """Every allocation of the order, in line, part, allocation order (a list: the writer's hot
+    loops pay for a generator's frames)."""
+    return [alloc for line in order["lines"] for part in line["parts"] for alloc in part["allocs"]]
 
 
 OPEN_SHIPMENT = ("PENDING", "PICKING")
@@ -131,10 +139,12 @@ def _refresh_open_shipments(tx: WriteTx, order: dict) -> None:
     if not open_:
         return
     by_shipment: dict[int, dict[str, int]] = {summary["seq"]: {} for summary in open_}
-    for _, _, part, alloc in order_rules.iter_allocs(order):
-        units = by_shipment.get(alloc["ship"])
-        if units is not None:
-            units[part["sku"]] = units.get(part["sku"], 0) + alloc["qty"] - alloc["shipped"]
+    for line in order["lines"]:
+        for part in line["parts"]:
+            for alloc in part["allocs"]:
+                units = by_shipment.get(alloc["ship"])
+                if units is not None:
+                    units[part["sku"]] = units.get(part["sku"], 0) + alloc["qty"] - alloc["shipped"]
     for summary in open_:
         shipment = tx.shipment(summary["seq"])
         picked = {l["sku"]: l["picked"] for l in shipment["lines"]}
