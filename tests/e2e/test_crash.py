@@ -21,6 +21,7 @@ pytestmark = pytest.mark.slow
 SKUS = [f"S{i}" for i in range(5)]
 stream_clients_n = 8
 stream_s_max = 20.0  # bound on a client's loop if the server never goes away
+big_batches_n = 4
 
 
 class Stream:
@@ -211,37 +212,40 @@ async def test_sigterm_finishes_in_flight_requests_and_exits_0(server, client):
     await given_stock(client)
     initial_on_hand = len(SKUS) * (400 + 250)
     stream = Stream()
-    big = [random_order(random.Random(7), "web", f"big-{i}") for i in range(1000)]
+    # several full batches at once, so that some are still being applied when SIGTERM comes
+    # (one alone is answered within 0.1 s on these machines)
+    bigs = [[random_order(random.Random(7 + b), "web", f"big-{b}-{i}") for i in range(1000)] for b in range(big_batches_n)]
 
-    async def big_batch() -> tuple[dict, float]:
+    async def big_batch(orders: list[dict]) -> tuple[dict, float]:
         async with aiohttp.ClientSession() as session:
-            payload = (await Client(server, session).data(ORDERS_PLACE, {"input": big}))["ordersPlace"]
+            payload = (await Client(server, session).data(ORDERS_PLACE, {"input": orders}))["ordersPlace"]
             return payload, time.monotonic()
 
     async def terminator() -> int:
         await asyncio.sleep(0.6)
-        big_task = asyncio.ensure_future(big_batch())
-        await asyncio.sleep(0.1)  # the big request is being served
+        big_tasks = [asyncio.ensure_future(big_batch(orders)) for orders in bigs]
+        await asyncio.sleep(0.1)  # the big requests are being served
         terminated_at = time.monotonic()
         server.terminate()
         stream.stop.set()
-        payload, answered_at = await big_task
-        assert answered_at > terminated_at, "the big batch should still have been in flight at SIGTERM"
+        answered = await asyncio.gather(*big_tasks)
+        assert max(at for _, at in answered) > terminated_at, "a big batch should still have been in flight at SIGTERM"
         code = await asyncio.to_thread(server.wait, 30)
-        return code, payload
+        return code, [payload for payload, _ in answered]
 
-    _, (code, big_payload) = await asyncio.gather(stream_orders(server, stream, seed=2), terminator())
-    # the in-flight batch was answered in full after SIGTERM, and the server exited cleanly
-    assert big_payload["userErrors"] == [] and all(o is not None for o in big_payload["orders"])
-    for order_input, order in zip(big, big_payload["orders"]):
-        stream.record(order_input, order, [])
+    _, (code, big_payloads) = await asyncio.gather(stream_orders(server, stream, seed=2), terminator())
+    # every in-flight batch was answered in full, some after SIGTERM, and the server exited cleanly
+    for orders, payload in zip(bigs, big_payloads):
+        assert payload["userErrors"] == [] and all(o is not None for o in payload["orders"])
+        for order_input, order in zip(orders, payload["orders"]):
+            stream.record(order_input, order, [])
     assert code == 0, server.output()
 
     await server.arestart()
     async with aiohttp.ClientSession() as session:
         c = Client(server, session)
         stored = await then_everything_acknowledged_is_there(c, stream)
-        assert len(stored) >= 1000
+        assert len(stored) >= 1000 * big_batches_n
         await then_stock_matches_orders(c, stored, initial_on_hand, stream)
-        found = (await c.data(ORDER_BY_EXT, {"c": "web", "e": "big-999"}))["order"]
-        assert found["number"] == big_payload["orders"][-1]["number"]
+        found = (await c.data(ORDER_BY_EXT, {"c": "web", "e": f"big-{big_batches_n - 1}-999"}))["order"]
+        assert found["number"] == big_payloads[-1]["orders"][-1]["number"]
