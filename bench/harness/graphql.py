@@ -64,11 +64,6 @@ class GraphQLClient:
             async with asyncio.timeout(self.timeout_s):
                 status, raw = await self.pool.post(body)
         except (OSError, EOFError, asyncio.LimitOverrunError, asyncio.TimeoutError, ProtocolError, ValueError) as exc:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                # the run is being stopped (Ctrl-C): a timeout expiring at the same instant turns
-                # that cancellation into TimeoutError, and the client would have looped on
-                raise asyncio.CancelledError from exc
             return Reply(time.perf_counter() - started, failure="transport", message=f"{type(exc).__name__}: {exc}")
         latency_s = time.perf_counter() - started
         if not 200 <= status < 300:

@@ -87,8 +87,11 @@ def test_scenario_runs_and_its_check_passes(scenario, tmp_path):
 
 
 def test_ctrl_c_stops_the_server_and_deletes_its_directory(tmp_path):
+    # as a terminal's foreground job: a suite run as a background job (CI scripts, `&`) hands its
+    # children SIGINT ignored, and Python then installs no KeyboardInterrupt for it
     proc = subprocess.Popen([sys.executable, "-m", "bench.cli", "place", "--duration", "60", "--concurrency", "2",
-                             "--skus", "20"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--skus", "20"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         stderr = ""
         deadline = time.monotonic() + 30
