@@ -116,14 +116,24 @@ def _check_action(state, event: str, action: dict, path: tuple, errors: list) ->
 
 
 def rules_for(state, event_type: str) -> list[CompiledAutomation]:
-    """Enabled rules for one event type, in running order (cached until the rules change)."""
+    """Enabled rules for one event type, in running order."""
+    return _rules_by_event(state).get(event_type, [])
+
+
+def ruled_event_types(state):
+    """The event types some enabled rule runs on."""
+    return _rules_by_event(state).keys()
+
+
+def _rules_by_event(state) -> dict[str, list[CompiledAutomation]]:
+    """Enabled rules by event type, in running order (cached until the rules change)."""
     cache = state.rules_by_event
     if cache is None:
         cache = state.rules_by_event = {}
         for rule in sorted(state.rules.values(), key=lambda r: r.order_key):
             if rule.record["enabled"]:
                 cache.setdefault(rule.record["event"], []).append(rule)
-    return cache.get(event_type, [])
+    return cache
 
 
 def hold_on_placement(state, order: dict) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from ..domain import limits, orders as order_rules
-from ..domain.automation import email_context, recipient, rules_for
+from ..domain.automation import CompiledAutomation, email_context, recipient, ruled_event_types, rules_for
 from ..domain.commands import CancelOrder, CreatePurchaseOrder
 from ..domain.conditions import holds
 from ..domain.state import EngineState
@@ -42,7 +42,7 @@ def after_command(state: EngineState, tx: WriteTx, start: int) -> None:
 
 def _reacting_types(state: EngineState) -> set[str]:
     """Event types some enabled rule or active webhook reacts to."""
-    types = {rule.record["event"] for rule in state.rules.values() if rule.record["enabled"]}
+    types = set(ruled_event_types(state))
     for hook in state.webhooks.values():
         if hook["active"]:
             types.update(hook["events"])
