@@ -104,6 +104,12 @@ def _address(address: dict | None) -> tuple | None:
     return None if address is None else tuple(address.get(k) for k in ADDRESS_FIELDS)
 
 
+def allocations(order: dict) -> list[dict]:
+    """Every allocation of the order, in line, part, allocation order (a list: the writer's hot
+    loops, which need no indices, pay for iter_allocs' generator frames)."""
+    return [alloc for line in order["lines"] for part in line["parts"] for alloc in part["allocs"]]
+
+
 def iter_allocs(order: dict) -> Iterator[tuple[int, int, dict, dict]]:
     """(line index, part index, part, allocation) for every allocation of the order."""
     for li, line in enumerate(order["lines"]):

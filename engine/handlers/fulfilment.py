@@ -32,7 +32,7 @@ def routing_request(state: EngineState, order: dict, parts: list[tuple[int, int]
          order_rules.part_missing(order["lines"][li], order["lines"][li]["parts"][pi]))
         for li, pi in parts
     ]
-    used = sorted({state.catalog.location_idx(a["loc"]) for _, _, _, a in order_rules.iter_allocs(order)})
+    used = sorted({state.catalog.location_idx(a["loc"]) for a in order_rules.allocations(order)})
     address = order.get("shippingAddress") or {}
     return Request(rules, lines, used, address.get("latitude"), address.get("longitude"))
 
@@ -104,7 +104,7 @@ def _assign_shipments(state: EngineState, tx: WriteTx, order: dict) -> None:
     pending = {s["loc"]: s["seq"] for s in order["shipments"] if s["status"] == "PENDING"}
     cancelled = {s["seq"] for s in order["shipments"] if s["status"] == "CANCELLED"}
     data = None  # the order's view, the same for each shipment created here: status ignores shipments
-    for alloc in _allocs(order):
+    for alloc in order_rules.allocations(order):
         if alloc["qty"] == alloc["shipped"] or (alloc["ship"] is not None and alloc["ship"] not in cancelled):
             continue
         seq = pending.get(alloc["loc"])
@@ -122,12 +122,6 @@ def _assign_shipments(state: EngineState, tx: WriteTx, order: dict) -> None:
                 "createdAt": tx.now_iso, "shippedAt": None, "deliveredAt": None,
             })
         alloc["ship"] = seq
-
-
-def _allocs(order: dict) -> list[dict]:
-    """Every allocation of the order, in line, part, allocation order (a list: the writer's hot
-    loops pay for a generator's frames)."""
-    return [alloc for line in order["lines"] for part in line["parts"] for alloc in part["allocs"]]
 
 
 OPEN_SHIPMENT = ("PENDING", "PICKING")
