@@ -23,11 +23,15 @@ BATCHES = 5
 CUSTOMERS = 1_000
 
 
+def stocked_engine(tmp_path_factory, name: str, skus: int):
+    with Engine.open(tmp_path_factory.mktemp(name)) as engine:
+        stock_up(engine, skus, LOCATIONS)
+        yield engine
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    with Engine.open(tmp_path_factory.mktemp("bench-engine")) as engine:
-        stock_up(engine, SKUS, LOCATIONS)
-        yield engine
+    yield from stocked_engine(tmp_path_factory, "bench-engine", SKUS)
 
 
 def orders(rng: random.Random) -> list[PlaceOrders]:
@@ -52,9 +56,7 @@ def test_engine_durable_placement(benchmark, engine):
 
 @pytest.fixture(scope="module")
 def batched_engine(tmp_path_factory):
-    with Engine.open(tmp_path_factory.mktemp("bench-engine-batched")) as engine:
-        stock_up(engine, BATCHED_SKUS, LOCATIONS)
-        yield engine
+    yield from stocked_engine(tmp_path_factory, "bench-engine-batched", BATCHED_SKUS)
 
 
 def batches(rng: random.Random) -> list[PlaceOrders]:

@@ -44,45 +44,30 @@ def given_a_format_1_directory(path) -> list[dict]:
     return write_format_1(path)
 
 
-def start(path, port: int) -> subprocess.Popen:
+def serve_until(path, marks: tuple[str, ...], stop: signal.Signals, delay_s: float = 0.0) -> tuple[str, int]:
+    """Starts `oms serve`; at the first line holding one of `marks`, waits `delay_s` and sends
+    `stop`. Returns all it printed and its exit code."""
     env = {**os.environ, "OMS_ADMIN_TOKEN": "migration-crash", "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--data-dir", str(path), "--host", "127.0.0.1",
-                             "--port", str(port)], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--data-dir", str(path), "--host", "127.0.0.1",
+                             "--port", str(free_port())], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+    said = []
+    try:
+        for line in proc.stdout:
+            said.append(line)
+            if any(mark in line for mark in marks):
+                time.sleep(delay_s)
+                break
+    finally:
+        proc.send_signal(stop)
+        said.extend(proc.stdout.read().splitlines(keepends=True))
+        code = proc.wait(15)
+    return "".join(said), code
 
 
 def kill_while_migrating(path, delay_s: float) -> str:
-    """Starts the server, kill -9s it `delay_s` after it says it is migrating; returns its output."""
-    proc = start(path, free_port())
-    said = []
-    try:
-        for line in proc.stdout:
-            said.append(line)
-            if "migrating" in line:
-                time.sleep(delay_s)
-                break
-            if "serving" in line:
-                break
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
-        said.extend(proc.stdout.read().splitlines(keepends=True))
-    return "".join(said)
-
-
-def serve_until_ready(path) -> str:
-    proc = start(path, free_port())
-    said = []
-    try:
-        for line in proc.stdout:
-            said.append(line)
-            if "serving" in line:
-                break
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        said.extend(proc.stdout.read().splitlines(keepends=True))
-        assert proc.wait(15) == 0, "".join(said)
-    return "".join(said)
+    """kill -9 `delay_s` after the server says it is migrating (or at once if it serves)."""
+    return serve_until(path, ("migrating", "serving"), signal.SIGKILL, delay_s)[0]
 
 
 def test_kill_9_during_migration_leaves_one_format_whole_and_the_next_start_finishes(tmp_path):
@@ -99,8 +84,8 @@ def test_kill_9_during_migration_leaves_one_format_whole_and_the_next_start_fini
         landed += "migrating" in output
     assert landed >= 1, "no kill landed while the migration ran"
     if recorded == 1:
-        output = serve_until_ready(path)
-        assert "migrating" in output and "to data format 2 in" in output, output
+        output, code = serve_until(path, ("serving",), signal.SIGTERM)
+        assert code == 0 and "migrating" in output and "to data format 2 in" in output, output
     with Engine.open(path) as engine:
         with engine.store.read() as r:
             assert list(EventReader(r).since(1)) == before
