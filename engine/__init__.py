@@ -9,14 +9,19 @@ Layers, each importing only those listed before it:
                the batch's `now`, read once by the writer
     writer/    the single writer thread: batches, commits, answers after commit, GC policy
     reads/     the read side: short read transactions
+    remote/    the engine across processes: the writer process's command server, and the
+               `RemoteEngine` an API worker uses in place of `Engine` (same read/run/listen)
 
-What api/ may import: `Engine`, `FormatError`, `Overloaded`, `limits`, and the vocabulary of
+What api/ may import: `Engine`, `RemoteEngine`, `CommandServer`, `WriterUnavailable`,
+`FormatError`, `Overloaded`, `limits`, and the vocabulary of
 `engine.domain` (commands, errors, ids, events, orders, routing records). Nothing else: the
 handlers, the writer and the storage are reached through `Engine` only.
 """
 from .domain import limits
 from .engine import Engine
+from .remote.command_server import CommandServer
+from .remote.remote_engine import RemoteEngine, WriterUnavailable
 from .storage.migration import FormatError
 from .writer.sequencer import Overloaded
 
-__all__ = ["Engine", "FormatError", "Overloaded", "limits"]
+__all__ = ["CommandServer", "Engine", "FormatError", "Overloaded", "RemoteEngine", "WriterUnavailable", "limits"]

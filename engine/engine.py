@@ -43,10 +43,14 @@ class Engine:
         """Blocks until the command is durable (or refused)."""
         return self.submit(command).result()
 
-    async def run(self, command: object) -> Result:
+    def answer(self, command: object) -> asyncio.Future:
+        """The command's result on the running event loop, set after its commit."""
         answer = LoopAnswer(asyncio.get_running_loop())
         self.sequencer.submit(command, answer)
-        return await answer.future
+        return answer.future
+
+    async def run(self, command: object) -> Result:
+        return await self.answer(command)
 
     def close(self) -> None:
         self.sequencer.close()

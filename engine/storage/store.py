@@ -57,9 +57,11 @@ def seq_key(prefix: str, seq: int) -> bytes:
 class Store:
     """Owns the environment and its named databases."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, readonly: bool = False):
+        """readonly: a reader beside the writer's process (an API worker); the databases exist."""
         self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
+        if not readonly:
+            self.path.mkdir(parents=True, exist_ok=True)
         # LMDB opens a map smaller than the stored data at exactly the data's size: the first
         # write after a restart would then hit MapFull, and the writer grows the map and reloads
         # its whole state. Room for as much again avoids that.
@@ -67,9 +69,9 @@ class Store:
         map_size = max(map_size_initial_bytes, 2 * stored.stat().st_size if stored.exists() else 0)
         self.env = lmdb.open(
             str(self.path), map_size=map_size, max_dbs=len(DB_NAMES) + 4,
-            max_readers=512, readahead=False,
+            max_readers=512, readahead=False, readonly=readonly,
         )
-        self.db = {name: self.env.open_db(name.encode()) for name in DB_NAMES}
+        self.db = {name: self.env.open_db(name.encode(), create=not readonly) for name in DB_NAMES}
         # Resizing the map needs no live transaction in this process: readers share it.
         self.resize_lock = threading.Lock()
 
@@ -94,7 +96,14 @@ class ReadTxn:
 
     def __enter__(self) -> "ReadTxn":
         self.store.resize_lock.acquire()
-        self.txn = self.store.env.begin(buffers=False)
+        try:
+            self.txn = self.store.env.begin(buffers=False)
+        except lmdb.MapResizedError:  # another process (the writer) grew the map: adopt its size
+            self.store.env.set_mapsize(0)
+            self.txn = self.store.env.begin(buffers=False)
+        except BaseException:
+            self.store.resize_lock.release()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
