@@ -1,4 +1,5 @@
-"""The composition root: LMDB environment, engine, schema and the aiohttp application."""
+"""The composition root: LMDB environment, engine, schema and the aiohttp application, for
+one process (`oms serve --workers 1`) or for an API worker beside the writer process."""
 from __future__ import annotations
 
 import asyncio
@@ -8,10 +9,10 @@ from pathlib import Path
 
 from aiohttp import web
 
-from engine import Engine, limits
+from engine import Engine, RemoteEngine, WriterUnavailable, limits
 
-from .auth import admin_token_digest, bearer_ok
-from .context_keys import DISPATCHER, ENGINE, HUB, TOKEN_DIGEST
+from .auth import admin_token_digest, bearer_ok, stored_token_digest
+from .context_keys import ENGINE, HUB, SMTP_CONFIGURED, TOKEN_DIGEST
 from .graphiql import STATIC_DIR as GRAPHIQL_STATIC_DIR
 from .graphiql import STATIC_PREFIX as GRAPHIQL_STATIC_PREFIX
 from .graphql.prepared import PREPARED, PreparedServer, lean_path_possible
@@ -25,6 +26,7 @@ from .schema import schema
 log = logging.getLogger("oms.api")
 CORS_ORIGINS = web.AppKey("cors_origins", tuple)
 WS_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
+healthz_writer_timeout_s = 2.0
 
 
 def cors_origins() -> tuple[str, ...]:
@@ -90,12 +92,12 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def create_app(data_dir: str | Path, announce=print) -> web.Application:
+def _app(engine, token_digest: str, smtp: SmtpConfig | None) -> web.Application:
     app = web.Application(middlewares=[cors, shed_load, require_token], client_max_size=limits.request_body_bytes_max)
     app[INFLIGHT] = [0, int(os.environ.get("OMS_REQUESTS_INFLIGHT_MAX", limits.requests_inflight_max))]  # [now, bound]
-    engine = Engine.open(data_dir, announce)
     app[ENGINE] = engine
-    app[TOKEN_DIGEST] = admin_token_digest(engine, announce)
+    app[TOKEN_DIGEST] = token_digest
+    app[SMTP_CONFIGURED] = smtp is not None
     app[CORS_ORIGINS] = cors_origins()
     view = OmsGraphQLView(schema=schema, graphql_ide="graphiql", allowed_origins=list(app[CORS_ORIGINS]),
                           max_subscriptions_per_connection=limits.subscriptions_per_connection_max)
@@ -103,12 +105,20 @@ def create_app(data_dir: str | Path, announce=print) -> web.Application:
         view.prepared = PreparedServer(view, PREPARED, METRICS)
     app.router.add_route("*", "/graphql", view)
     app.router.add_static(GRAPHIQL_STATIC_PREFIX, GRAPHIQL_STATIC_DIR)  # GET/HEAD only, no index
-    app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", METRICS.handler)
+    return app
+
+
+def create_app(data_dir: str | Path, announce=print) -> web.Application:
+    """Everything in this process: the engine's writer thread, the dispatchers, the API."""
+    engine = Engine.open(data_dir, announce)
+    smtp = SmtpConfig.from_env()
+    app = _app(engine, admin_token_digest(engine, announce), smtp)
+    app.router.add_get("/healthz", healthz)
 
     async def run_engine(app: web.Application):
         app[HUB] = Hub(engine, asyncio.get_running_loop())
-        app[DISPATCHER] = dispatcher = Dispatcher(engine, SmtpConfig.from_env())
+        dispatcher = Dispatcher(engine, smtp)
         app[HUB].on_commit.append(dispatcher.poke)
         METRICS.watch(engine, lambda: len(app[HUB].subscribers))
         running = asyncio.create_task(dispatcher.run())
@@ -119,4 +129,34 @@ def create_app(data_dir: str | Path, announce=print) -> web.Application:
         engine.close()  # the writer finishes every submitted command, then LMDB closes cleanly
 
     app.cleanup_ctx.append(run_engine)
+    return app
+
+
+def create_worker_app(engine: RemoteEngine, index: int) -> web.Application:
+    """An API worker: GraphQL and reads here, commands to the writer process, its commits in."""
+    app = _app(engine, stored_token_digest(engine), SmtpConfig.from_env())
+
+    async def worker_healthz(request: web.Request) -> web.Response:
+        """Ready when the writer answers and says every worker is serving."""
+        headers = {"X-OMS-Worker": str(index)}
+        try:
+            status = await asyncio.wait_for(engine.status(), healthz_writer_timeout_s)
+        except (WriterUnavailable, asyncio.TimeoutError):
+            return web.json_response({"status": "writer unavailable"}, status=503, headers=headers)
+        if status["ready"] < status["workers"]:
+            return web.json_response({"status": "starting", **status}, status=503, headers=headers)
+        return web.json_response({"status": "ok"}, headers=headers)
+
+    app.router.add_get("/healthz", worker_healthz)
+
+    async def run_hub(app: web.Application):
+        app[HUB] = hub = Hub(engine, asyncio.get_running_loop())
+        METRICS.watch_reads(engine.read, None)
+        counting = asyncio.create_task(METRICS.count_subscribers(lambda: len(hub.subscribers)))
+        yield
+        counting.cancel()
+        await asyncio.gather(counting, return_exceptions=True)
+        await engine.close()
+
+    app.cleanup_ctx.append(run_hub)
     return app

@@ -14,19 +14,29 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _configured_digest() -> str | None:
+    configured = os.environ.get("OMS_ADMIN_TOKEN")
+    return digest(configured) if configured else None
+
+
 def admin_token_digest(engine: Engine, announce=print) -> str:
     """The digest requests are checked against; generates and announces a token when none is stored."""
-    configured = os.environ.get("OMS_ADMIN_TOKEN")
-    if configured:
-        return digest(configured)
-    stored = engine.read.admin_token_digest()
-    if stored is not None:
-        return stored
+    kept = _configured_digest() or engine.read.admin_token_digest()
+    if kept is not None:
+        return kept
     token = secrets.token_urlsafe(32)
     kept = engine.execute(KeepAdminToken(digest(token))).value
     if kept == digest(token):
         announce(f"Generated admin token (shown once; set OMS_ADMIN_TOKEN to choose your own): {token}")
     return kept
+
+
+def stored_token_digest(engine) -> str:
+    """An API worker's digest: the writer process kept one before it started any worker."""
+    stored = _configured_digest() or engine.read.admin_token_digest()
+    if stored is None:
+        raise RuntimeError("no admin token is stored: the writer process keeps one before starting workers")
+    return stored
 
 
 def bearer_ok(header: str | None, expected_digest: str) -> bool:

@@ -3,17 +3,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import errno
 import gc
 import logging
 import os
 import signal
 import sys
+import tempfile
+from pathlib import Path
 
 import uvloop
 from aiohttp import web
 
 from .help_format import DefaultsHelpFormatter
+from .listening import address, listen_failure
+
+workers_max = 64
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8080, help="TCP port to listen on")
     serve.add_argument("--access-log", action="store_true", help="log every request (costs throughput)")
+    serve.add_argument("--workers", type=_workers, default=default_workers(), metavar="N",
+                       help="API worker processes around the writer process; 1: everything in one process")
     commands.add_parser("bench", help="load-test a server: oms bench SCENARIO --help", add_help=False)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:
@@ -32,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         return bench(argv[1:])
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.workers > 1:
+        return _serve_workers(args)
     gc.disable()  # start-up makes ~1M long-lived objects (schema, catalog): collecting meanwhile finds nothing
     from engine import FormatError
 
@@ -48,8 +56,31 @@ def main(argv: list[str] | None = None) -> int:
     return asyncio.run(run(app, args.host, args.port, args.data_dir, access_log))
 
 
-def _address(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def _workers(text: str) -> int:
+    count = int(text)
+    if not 1 <= count <= workers_max:
+        raise argparse.ArgumentTypeError(f"between 1 and {workers_max}")
+    return count
+
+
+def _serve_workers(args: argparse.Namespace) -> int:
+    """The writer process and N API workers. prometheus-client reads PROMETHEUS_MULTIPROC_DIR
+    when it is imported, so it is set before anything imports it; the workers inherit it."""
+    runtime_dir = Path(tempfile.mkdtemp(prefix="oms-"))  # 0700: the writer's socket and the metrics samples
+    (runtime_dir / "metrics").mkdir()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(runtime_dir / "metrics")
+    from .workers.supervisor import remove_runtime_dir, serve
+
+    uvloop.install()
+    try:
+        return asyncio.run(serve(args.data_dir, args.host, args.port, args.workers, runtime_dir, args.access_log,
+                                 announce=lambda text: print(text, flush=True)))
+    finally:
+        remove_runtime_dir(runtime_dir)
 
 
 async def run(app: web.Application, host: str, port: int, data_dir: str, access_log: logging.Logger | None) -> int:
@@ -66,13 +97,10 @@ async def run(app: web.Application, host: str, port: int, data_dir: str, access_
         try:
             await web.TCPSite(runner, host, port).start()
         except OSError as exc:
-            reason = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else exc.strerror or str(exc)  # < 0: getaddrinfo's
-            advice = "; choose another port with --port" if exc.errno == errno.EADDRINUSE else ""
-            # "address already in use": tests/e2e/conftest.py and bench/harness/server.py then retry another port
-            print(f"oms serve: cannot listen on {_address(host, port)}: {reason.lower()}{advice}", file=sys.stderr, flush=True)
+            print(f"oms serve: {listen_failure(host, port, exc)}", file=sys.stderr, flush=True)
             return 1
         port = runner.addresses[0][1]  # the port bound (--port 0: one the system chose)
-        print(f"OMS serving GraphQL at http://{_address(host, port)}/graphql (data in {data_dir})", flush=True)
+        print(f"OMS serving GraphQL at http://{address(host, port)}/graphql (data in {data_dir})", flush=True)
         await stop.wait()
         return 0
     finally:

@@ -5,10 +5,9 @@ from typing import Callable, Iterable, Optional
 
 import strawberry
 
-from engine import limits
+from engine import Overloaded, WriterUnavailable, limits
 from engine.domain.commands import Result
 from engine.domain.errors import Code, UserError as EngineUserError
-from engine.writer.sequencer import Overloaded
 
 from . import ids
 from .graphql import GraphQLError
@@ -86,3 +85,6 @@ async def run(info: strawberry.Info, command: object) -> Result:
         return await info.context["engine"].run(command)
     except Overloaded as exc:
         return Result(None, [EngineUserError(("input",), f"server busy: {exc}; retry later", Code.LIMIT_EXCEEDED)])
+    except WriterUnavailable as exc:  # not a userError: those say nothing changed, and this may have been stored
+        raise GraphQLError(f"{exc}: the mutation may or may not have been stored; retry it "
+                           "(an order placed again with the same externalId is not placed twice)") from None

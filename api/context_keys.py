@@ -3,12 +3,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from engine import Engine
-
 from .live.hub import Hub
-from .notify.dispatcher import Dispatcher
 
-ENGINE = web.AppKey("engine", Engine)
+ENGINE = web.AppKey("engine", object)  # engine.Engine, or engine.remote RemoteEngine in a worker process
 HUB = web.AppKey("hub", Hub)
-DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+SMTP_CONFIGURED = web.AppKey("smtp_configured", bool)
 TOKEN_DIGEST = web.AppKey("token_digest", str)

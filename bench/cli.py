@@ -54,6 +54,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", dest="json_path", metavar="FILE", help="also write the result as JSON (default: no file)")
     p.add_argument("--no-setup", action="store_true",
                    help="skip loading the dataset: --url's server was seeded by an earlier run with the same --seed and --skus")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="the started server's API worker processes (default: oms serve's default, the machine's cores)")
     p.add_argument("--data-dir", metavar="DIR",
                    help="the server's directory, kept afterwards; if it holds data already, that is used (no setup) "
                         "(default: a temporary directory, deleted at the end)")
@@ -78,15 +80,17 @@ def options_from(argv: list[str]) -> Options:
         problems.append("--no-setup needs --url (a server of its own starts empty)")
     if a.scenario == "recovery" and a.url:
         problems.append("recovery restarts the server it starts itself: leave out --url")
-    if a.data_dir and a.url:
-        problems.append("--data-dir is for the server the harness starts: leave out --url")
+    if (a.data_dir or a.workers) and a.url:
+        problems.append("--data-dir and --workers are for the server the harness starts: leave out --url")
+    if a.workers is not None and a.workers < 1:
+        problems.append("--workers must be at least 1")
     token = a.token or os.environ.get("OMS_ADMIN_TOKEN")
     if a.url and not token:
         problems.append("--url needs --token (or OMS_ADMIN_TOKEN)")
     if problems:
         p.error("; ".join(problems))
     return Options(a.scenario, a.url, token, a.seed, a.skus, a.concurrency, a.duration, a.batch, a.read_ratio,
-                   a.subscribers, a.orders, a.rate, a.json_path, a.no_setup, a.data_dir, a.restarts)
+                   a.subscribers, a.orders, a.rate, a.json_path, a.no_setup, a.data_dir, a.restarts, a.workers)
 
 
 async def bench(ctx: BenchContext) -> int:
@@ -127,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise BenchError(f"{ctx.base_url}/healthz does not answer 200")
         else:
             root = Path(options.data_dir) if options.data_dir else None
-            server = ManagedServer(secrets.token_urlsafe(24), root, keep=root is not None)
+            server = ManagedServer(secrets.token_urlsafe(24), root, keep=root is not None, workers=options.workers)
             reusing = " (reusing its data)" if server.reused else ""
             sys.stderr.write(f"starting a server on {server.root}{reusing} ...\n")
             server.start()

@@ -11,7 +11,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from engine import limits
 
 from ..auth import bearer_ok
-from ..context_keys import DISPATCHER, ENGINE, HUB, TOKEN_DIGEST
+from ..context_keys import ENGINE, HUB, SMTP_CONFIGURED, TOKEN_DIGEST
 from ..graphiql import page_html as graphiql_page_html
 from .prepared import PreparedServer
 from .ws_handlers import LiveTransportWSHandler, LiveWSHandler
@@ -28,7 +28,7 @@ class OmsGraphQLView(GraphQLView):
 
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> dict:
         return {"request": request, "response": response, "engine": request.app[ENGINE], "hub": request.app[HUB],
-                "token_digest": request.app[TOKEN_DIGEST], "smtp_configured": request.app[DISPATCHER].smtp is not None}
+                "token_digest": request.app[TOKEN_DIGEST], "smtp_configured": request.app[SMTP_CONFIGURED]}
 
     async def on_ws_connect(self, context: dict) -> None:
         """The token travels in connection_init: {"Authorization": "Bearer ..."}; a bad one closes with 4403."""

@@ -28,6 +28,7 @@ class Options:
     no_setup: bool
     data_dir: str | None = None  # the server's directory, kept (default: a temporary one)
     restarts: int = 3            # recovery's timed restarts
+    workers: int | None = None   # the started server's --workers (default: oms serve's)
 
 
 class BenchContext:

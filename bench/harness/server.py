@@ -22,6 +22,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from api.workers.lifeline import prctl, sigterm_on_parent_death
+
 from .errors import BenchError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -45,31 +47,12 @@ def healthz_ok(base_url: str, timeout_s: float = 1.0) -> bool:
         return False
 
 
-def _load_prctl():
-    """libc's prctl, loaded in the parent: the child may not import anything between fork and exec."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-        return ctypes.CDLL("libc.so.6", use_errno=True).prctl
-    except OSError:
-        return None
-
-
-_prctl = _load_prctl()
-_pr_set_pdeathsig = 1
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: SIGTERM when the harness process dies."""
-    _prctl(_pr_set_pdeathsig, signal.SIGTERM)
-
-
 class ManagedServer:
     """One server process owned by the harness; start, stop and start again on the same data."""
 
-    def __init__(self, token: str, root: Path | None = None, keep: bool = False):
+    def __init__(self, token: str, root: Path | None = None, keep: bool = False, workers: int | None = None):
         self.token = token
+        self.workers = workers
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="oms-bench-"))
         self.root.mkdir(parents=True, exist_ok=True)
         self.data_dir = self.root / "data"
@@ -110,10 +93,11 @@ class ManagedServer:
             log.flush()
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "api.cli", "serve", "--data-dir", str(self.data_dir),
-                 "--host", "127.0.0.1", "--port", str(self.port)],
+                 "--host", "127.0.0.1", "--port", str(self.port),
+                 *(["--workers", str(self.workers)] if self.workers else [])],
                 cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C reaches the harness only; it stops the server cleanly
-                preexec_fn=_die_with_parent if _prctl is not None else None,
+                preexec_fn=sigterm_on_parent_death if prctl is not None else None,
             )
 
     def _wait_ready(self) -> str:

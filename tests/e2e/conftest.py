@@ -37,7 +37,9 @@ def free_port() -> int:
 class ServerProcess:
     """One OMS server on one data dir; can be stopped, killed and started again."""
 
-    def __init__(self, data_dir: Path, log_path: Path, token: str, registry: list[subprocess.Popen]):
+    def __init__(self, data_dir: Path, log_path: Path, token: str, registry: list[subprocess.Popen],
+                 workers: int | None = None):
+        self.workers = workers  # --workers; None: oms serve's default (the machine's cores)
         self.data_dir = data_dir
         self.log_path = log_path
         self.token = token
@@ -82,7 +84,7 @@ class ServerProcess:
         self._log.flush()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--data-dir", str(self.data_dir),
-             "--host", "127.0.0.1", "--port", str(self.port)],
+             "--host", "127.0.0.1", "--port", str(self.port), *(["--workers", str(self.workers)] if self.workers else [])],
             cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         self._registry.append(self.proc)
@@ -165,16 +167,21 @@ def _cleanup(registry: list[subprocess.Popen]) -> None:
                 proc.wait(5)
 
 
-def _make_server(base: Path) -> tuple[ServerProcess, list[subprocess.Popen]]:
+def _make_server(base: Path, workers: int | None = None) -> tuple[ServerProcess, list[subprocess.Popen]]:
     registry: list[subprocess.Popen] = []
-    server = ServerProcess(base / "data", base / "server.log", secrets.token_urlsafe(16), registry)
+    server = ServerProcess(base / "data", base / "server.log", secrets.token_urlsafe(16), registry, workers)
     return server, registry
 
 
+# @both_process_layouts: the test runs on one process (--workers 1) and on writer + 2 workers
+both_process_layouts = pytest.mark.parametrize("server", [1, 2], indirect=True, ids=["one-process", "2-workers"])
+
+
 @pytest.fixture
-def server(tmp_path: Path):
-    """A fresh server on an empty data dir, for one test."""
-    srv, registry = _make_server(tmp_path)
+def server(tmp_path: Path, request):
+    """A fresh server on an empty data dir, for one test; request.param (see both_process_layouts)
+    is its --workers, by default oms serve's."""
+    srv, registry = _make_server(tmp_path, getattr(request, "param", None))
     try:
         srv.start()
         yield srv

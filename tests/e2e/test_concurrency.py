@@ -8,7 +8,7 @@ import asyncio
 import aiohttp
 import pytest
 
-from .conftest import Client
+from .conftest import Client, both_process_layouts
 from .helpers import (
     INVENTORY_ADJUST, ORDER_BY_ID, ORDER_CANCEL, ORDER_PLACE_SHORT, ORDERS_PLACE, add_channel, add_location, add_products, all_orders, assert_stock_invariants,
     ledger, set_stock, stock_level,
@@ -61,6 +61,7 @@ async def then_every_acknowledged_order_is_readable(client, accepted: list[dict]
         assert found is not None and (found["number"], found["externalId"]) == (order["number"], order["externalId"])
 
 
+@both_process_layouts
 async def test_backorder_channel_never_allocates_more_than_stock(server, client):
     channel = await given_one_hot_sku(client, reject=False)
     answers = await hammer(server, channel)
@@ -81,6 +82,7 @@ async def test_backorder_channel_never_allocates_more_than_stock(server, client)
     await then_every_acknowledged_order_is_readable(client, accepted)
 
 
+@both_process_layouts
 async def test_reject_channel_accepts_exactly_the_stock(server, client):
     channel = await given_one_hot_sku(client, reject=True)
     answers = await hammer(server, channel)
@@ -100,6 +102,7 @@ async def test_reject_channel_accepts_exactly_the_stock(server, client):
     await then_every_acknowledged_order_is_readable(client, accepted)
 
 
+@both_process_layouts
 async def test_concurrent_retries_of_one_external_id_make_one_order_and_other_orders_behind_it_conflict(server, client):
     channel = await given_one_hot_sku(client, reject=False)
 
@@ -128,6 +131,7 @@ async def test_concurrent_retries_of_one_external_id_make_one_order_and_other_or
             assert stored[0]["number"] in errors[0]["message"]
 
 
+@both_process_layouts
 async def test_placements_cancels_and_receipts_interleaved_keep_stock_consistent(server, client):
     channel = await given_one_hot_sku(client, reject=False)
     placed: list[str] = []

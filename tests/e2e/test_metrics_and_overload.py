@@ -7,7 +7,7 @@ import asyncio
 import aiohttp
 import pytest
 
-from .conftest import Client, _cleanup, _make_server
+from .conftest import Client, _cleanup, _make_server, both_process_layouts
 from .helpers import add_channel, add_location, add_products, set_stock
 
 ORDERS_PLACE = "mutation($i: [OrderInput!]!) { ordersPlace(input: $i) { orders { id } userErrors { code } } }"
@@ -25,6 +25,7 @@ def tight_server(tmp_path, monkeypatch):
         _cleanup(registry)
 
 
+@both_process_layouts
 async def test_metrics_show_operations_commits_and_queues(server, client):
     await add_location(client, "M1")
     async with aiohttp.ClientSession() as session:

@@ -1,0 +1,1 @@
+"""`oms serve --workers N`: the writer process, and the API worker processes it starts and restarts."""
