@@ -121,10 +121,11 @@ def create_app(data_dir: str | Path, announce=print) -> web.Application:
         dispatcher = Dispatcher(engine, smtp)
         app[HUB].on_commit.append(dispatcher.poke)
         METRICS.watch(engine, lambda: len(app[HUB].subscribers))
-        running = asyncio.create_task(dispatcher.run())
+        running = [asyncio.create_task(dispatcher.run()), asyncio.create_task(METRICS.track_cpu())]
         yield
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
         await dispatcher.close()
         engine.close()  # the writer finishes every submitted command, then LMDB closes cleanly
 
@@ -152,10 +153,12 @@ def create_worker_app(engine: RemoteEngine, index: int) -> web.Application:
     async def run_hub(app: web.Application):
         app[HUB] = hub = Hub(engine, asyncio.get_running_loop())
         METRICS.watch_reads(engine.read, None)
-        counting = asyncio.create_task(METRICS.count_subscribers(lambda: len(hub.subscribers)))
+        running = [asyncio.create_task(METRICS.count_subscribers(lambda: len(hub.subscribers))),
+                   asyncio.create_task(METRICS.track_cpu())]
         yield
-        counting.cancel()
-        await asyncio.gather(counting, return_exceptions=True)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
         await engine.close()
 
     app.cleanup_ctx.append(run_hub)

@@ -14,10 +14,10 @@ from pathlib import Path
 import uvloop
 from aiohttp import web
 
+from engine.domain import limits
+
 from .help_format import DefaultsHelpFormatter
 from .listening import address, listen_failure
-
-workers_max = 64
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,8 +62,8 @@ def default_workers() -> int:
 
 def _workers(text: str) -> int:
     count = int(text)
-    if not 1 <= count <= workers_max:
-        raise argparse.ArgumentTypeError(f"between 1 and {workers_max}")
+    if not 1 <= count <= limits.workers_max:
+        raise argparse.ArgumentTypeError(f"between 1 and {limits.workers_max}")
     return count
 
 

@@ -23,6 +23,7 @@ LATENCY_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 BATCH_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 MULTIPROCESS = "PROMETHEUS_MULTIPROC_DIR" in os.environ  # read by prometheus-client at import, as here
 subscribers_count_interval_s = 0.5
+cpu_interval_s = 0.1
 SUBSCRIBERS_HELP = "Live subscriptions connected"
 
 
@@ -47,6 +48,9 @@ class Metrics:
                             registry=self.registry)
         self.subscribers = Gauge("oms_subscribers", SUBSCRIBERS_HELP, registry=self.registry,
                                  multiprocess_mode="livesum") if MULTIPROCESS else None
+        # "sum" keeps a worker's CPU after it died: the total only grows
+        self.cpu = Gauge("oms_process_cpu_seconds", "CPU time (user and system) of the server's processes",
+                         registry=self.registry, multiprocess_mode="sum")
         self._scraped: _Scraped | None = None
         self._operation_children: dict[tuple[str, bool], tuple] = {}  # bounded: root field names x 2
 
@@ -96,7 +100,18 @@ class Metrics:
             self.subscribers.set(subscribers())
             await asyncio.sleep(subscribers_count_interval_s)
 
+    async def track_cpu(self) -> None:
+        """This process's CPU time, for the scrapes of every process (at most cpu_interval_s old)."""
+        while True:
+            self._set_cpu()
+            await asyncio.sleep(cpu_interval_s)
+
+    def _set_cpu(self) -> None:
+        times = os.times()
+        self.cpu.set(times.user + times.system)
+
     async def handler(self, request: web.Request) -> web.Response:
+        self._set_cpu()
         if MULTIPROCESS:
             registry = CollectorRegistry()
             MultiProcessCollector(registry)

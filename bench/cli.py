@@ -27,7 +27,7 @@ from api.help_format import DefaultsHelpFormatter
 from .harness.context import BenchContext, Options
 from .harness.data import build_dataset
 from .harness.errors import BenchError
-from .harness.report import fetch_metrics, print_server_metrics, print_table, write_json, writer_us_per_order
+from .harness.report import fetch_metrics, print_server_metrics, print_table, server_cpu_us, write_json, writer_us_per_order
 from .harness.scenarios import SCENARIOS
 from .harness.seed import check_seeded, seed_server
 from .harness.server import ManagedServer, healthz_ok
@@ -105,9 +105,11 @@ async def bench(ctx: BenchContext) -> int:
             await seed_server(client, ctx.dataset)
     before, _ = await fetch_metrics(ctx.base_url, ctx.token)
     result = await SCENARIOS[options.scenario](ctx)
-    writer_us = writer_us_per_order(before, (await fetch_metrics(ctx.base_url, ctx.token))[0])
+    after = ctx.metrics_at_load_end or (await fetch_metrics(ctx.base_url, ctx.token))[0]
+    writer_us = writer_us_per_order(before, after)
     if writer_us is not None:
         result.extra["writer_us_per_order"] = writer_us  # the server's own cost, beside the client's figures
+    result.extra.update(server_cpu_us(before, after))
     if options.json_path:
         write_json(result, options.json_path)
     print_table(result)

@@ -11,6 +11,7 @@ Layers, each importing only those listed before it:
     reads/     the read side: short read transactions
     remote/    the engine across processes: the writer process's command server, and the
                `RemoteEngine` an API worker uses in place of `Engine` (same read/run/listen)
+               over a `CommandLink` (the transport's one interface; a Unix socket here)
 
 What api/ may import: `Engine`, `RemoteEngine`, `CommandServer`, `WriterUnavailable`,
 `FormatError`, `Overloaded`, `limits`, and the vocabulary of
@@ -20,8 +21,9 @@ handlers, the writer and the storage are reached through `Engine` only.
 from .domain import limits
 from .engine import Engine
 from .remote.command_server import CommandServer
-from .remote.remote_engine import RemoteEngine, WriterUnavailable
+from .remote.link import CommandLink, WriterUnavailable
+from .remote.remote_engine import RemoteEngine
 from .storage.migration import FormatError
 from .writer.sequencer import Overloaded
 
-__all__ = ["CommandServer", "Engine", "FormatError", "Overloaded", "RemoteEngine", "WriterUnavailable", "limits"]
+__all__ = ["CommandLink", "CommandServer", "Engine", "FormatError", "Overloaded", "RemoteEngine", "WriterUnavailable", "limits"]

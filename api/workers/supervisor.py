@@ -143,15 +143,16 @@ async def _serve_engine(engine, pool: Workers, server, stop: asyncio.Event, anno
     loop = asyncio.get_running_loop()
     engine.listen(lambda events, changed: loop.call_soon_threadsafe(dispatcher.poke))
     METRICS.watch_writer(engine)
-    dispatching = asyncio.create_task(dispatcher.run())
+    running = [asyncio.create_task(dispatcher.run()), asyncio.create_task(METRICS.track_cpu())]
     try:
         if await _until_ready(server, stop):
             announce(ready)
             await stop.wait()
         await pool.stop()
     finally:
-        dispatching.cancel()
-        await asyncio.gather(dispatching, return_exceptions=True)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
         await dispatcher.close()
         await server.close()
 

@@ -40,6 +40,12 @@ class BenchContext:
         self.server = server
         # externalIds carry it: runs against one server never collide on (channel, externalId)
         self.run_id = f"b{options.seed}-{time.time_ns() // 1_000_000:x}"
+        self.metrics_at_load_end: str | None = None  # GET /metrics once the load stopped, before the checks
+
+    async def load_done(self) -> None:
+        """Marks the end of the load: the server's figures are taken up to here, not over the checks."""
+        from .report import fetch_metrics  # report imports checks; this module stays below both
+        self.metrics_at_load_end, _ = await fetch_metrics(self.base_url, self.token)
 
     @property
     def base_url(self) -> str:

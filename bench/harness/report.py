@@ -134,6 +134,29 @@ def writer_us_per_order(before: str | None, after: str | None) -> float | None:
     return seconds / orders * 1e6 if orders > 0 and seconds >= 0 else None  # a restart resets the counters
 
 
+def server_cpu_us(before: str | None, after: str | None) -> dict[str, float]:
+    """The server's CPU (every process: writer and workers) between two scrapes, in microseconds
+    per GraphQL request and per order placed; empty if unknown. Each process's CPU sample may be
+    up to 0.1 s old (api/metrics.py): over a run of seconds, a few per cent."""
+    if before is None or after is None:
+        return {}
+    first, last = _samples(before), _samples(after)
+    cpu = last.get("oms_process_cpu_seconds", 0.0) - first.get("oms_process_cpu_seconds", 0.0)
+    requests = _requests(after) - _requests(before)
+    orders = last.get("oms_writer_placed_orders_total", 0.0) - first.get("oms_writer_placed_orders_total", 0.0)
+    figures = {}
+    if cpu > 0 and requests > 0:
+        figures["server_cpu_us_per_request"] = round(cpu / requests * 1e6, 1)
+    if cpu > 0 and orders > 0:
+        figures["server_cpu_us_per_order"] = round(cpu / orders * 1e6, 1)
+    return figures
+
+
+def _requests(text: str) -> float:
+    return sum(s.value for family in text_string_to_metric_families(text) for s in family.samples
+               if s.name == "oms_graphql_requests_total")
+
+
 async def print_server_metrics(base_url: str, token: str, stream=None) -> None:
     out = stream or sys.stdout
     text, why_not = await fetch_metrics(base_url, token)

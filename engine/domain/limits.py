@@ -92,3 +92,10 @@ subscriptions_per_connection_max = 100
 # GraphQL requests being served at once; past it the server answers 503 at once, so that
 # latency stays bounded under overload instead of queueing without end.
 requests_inflight_max = 256
+
+# `oms serve --workers N`: worker processes at most; bytes of commits a worker may be behind
+# in reading before it is disconnected (it restarts, its subscribers resume by cursor); one
+# frame between a worker and the writer (far above the largest answer: 1,000 orders).
+workers_max = 64
+worker_lag_bytes_max = 64 << 20
+frame_bytes_max = 256 << 20

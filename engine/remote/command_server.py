@@ -8,11 +8,11 @@ import os
 from functools import partial
 from pathlib import Path
 
+from ..domain import limits
 from ..engine import Engine
 from . import frames
 
 log = logging.getLogger("oms.workers")
-worker_buffer_bytes_max = 64 << 20  # a worker this far behind is cut off; it restarts and resumes
 
 
 class _Connection:
@@ -27,8 +27,8 @@ class _Connection:
         if self.closed:
             return
         self.writer.write(data)
-        if self.writer.transport.get_write_buffer_size() > worker_buffer_bytes_max:
-            log.error("worker %s is more than %d bytes behind: disconnecting it", self.worker, worker_buffer_bytes_max)
+        if self.writer.transport.get_write_buffer_size() > limits.worker_lag_bytes_max:
+            log.error("worker %s is more than %d bytes behind: disconnecting it", self.worker, limits.worker_lag_bytes_max)
             self.close(abort=True)
 
     def close(self, abort: bool = False) -> None:
@@ -44,6 +44,7 @@ class CommandServer:
         self.path = path
         self.workers = workers
         self.connections: set[_Connection] = set()
+        self._handlers: set[asyncio.Task] = set()
         self.serving: dict[int, int] = {}  # worker index -> pid, once it has said HELLO
 
     async def start(self) -> None:
@@ -70,6 +71,8 @@ class CommandServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         connection = _Connection(writer)
         self.connections.add(connection)
+        handler = asyncio.current_task()
+        self._handlers.add(handler)
         try:
             while True:
                 message = await frames.read(reader)
@@ -88,6 +91,7 @@ class CommandServer:
             if connection.worker is not None and self.serving.get(connection.worker) is not None:
                 del self.serving[connection.worker]
             connection.close()
+            self._handlers.discard(handler)
 
     def _run(self, connection: _Connection, id_: int, command: object) -> None:
         try:
@@ -112,6 +116,7 @@ class CommandServer:
     async def close(self) -> None:
         self.server.close()
         for connection in list(self.connections):
-            connection.close()
+            connection.close(abort=True)  # each handler then reads the end and returns (a cancelled one is logged)
+        await asyncio.gather(*self._handlers, return_exceptions=True)
         await self.server.wait_closed()
         self.path.unlink(missing_ok=True)

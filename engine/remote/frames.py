@@ -8,8 +8,9 @@ import pickle
 import struct
 from typing import Any
 
+from ..domain import limits
+
 LENGTH = struct.Struct(">I")
-frame_bytes_max = 256 << 20  # far above the largest answer the limits allow (1,000 orders)
 
 # worker -> writer
 RUN = 1      # (RUN, id, command)
@@ -27,14 +28,14 @@ class FrameTooLarge(Exception):
 
 def encode(message: tuple) -> bytes:
     body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    if len(body) > frame_bytes_max:
-        raise FrameTooLarge(f"a {len(body)}-byte frame is over {frame_bytes_max} bytes")
+    if len(body) > limits.frame_bytes_max:
+        raise FrameTooLarge(f"a {len(body)}-byte frame is over {limits.frame_bytes_max} bytes")
     return LENGTH.pack(len(body)) + body
 
 
 async def read(reader: asyncio.StreamReader) -> Any:
     """The next message; asyncio.IncompleteReadError when the other end has gone."""
     (length,) = LENGTH.unpack(await reader.readexactly(LENGTH.size))
-    if length > frame_bytes_max:
-        raise FrameTooLarge(f"a {length}-byte frame is over {frame_bytes_max} bytes")
+    if length > limits.frame_bytes_max:
+        raise FrameTooLarge(f"a {length}-byte frame is over {limits.frame_bytes_max} bytes")
     return pickle.loads(await reader.readexactly(length))

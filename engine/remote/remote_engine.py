@@ -1,108 +1,47 @@
 """The engine as an API worker process sees it: reads from its own LMDB environment (opened
 in this process, after the writer has brought the data to this release's format), commands
-sent to the writer process and answered after their commit, and every commit's events."""
+sent to the writer over a CommandLink and answered after their commit, and every commit's
+events. The same read / run / listen as `Engine`, so the API does not tell them apart."""
 from __future__ import annotations
 
 import asyncio
-import itertools
-import os
-import time
 from pathlib import Path
 from typing import Callable
 
 from ..domain.commands import Result
 from ..reads.reader import Reader
 from ..storage.store import Store
-from . import frames
-
-
-class WriterUnavailable(Exception):
-    """The writer process is gone: a command sent to it may or may not have been committed."""
+from .link import CommandLink
+from .unix_link import UnixLink
 
 
 class RemoteEngine:
-    def __init__(self, store: Store, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+    def __init__(self, store: Store, link: CommandLink):
         self.store = store
         self.read = Reader(store)
-        self._reader, self._writer = reader, writer
-        self._ids = itertools.count()
-        self._pending: dict[int, asyncio.Future] = {}
-        self.listeners: list[Callable[[list[dict], set[int]], None]] = []
-        self.lost = asyncio.Event()
-        self._receiving = asyncio.create_task(self._receive())
+        self.link = link
+        self.lost = link.lost
 
     @classmethod
     async def connect(cls, data_dir: str | Path, socket_path: Path, timeout_s: float) -> "RemoteEngine":
-        """Waits for the writer's socket (it exists once the writer has loaded and migrated the data)."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                reader, writer = await asyncio.open_unix_connection(str(socket_path))
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                if time.monotonic() > deadline:
-                    raise WriterUnavailable(f"no writer listening at {socket_path} after {timeout_s} s") from None
-                await asyncio.sleep(0.05)
-        return cls(Store(data_dir, readonly=True), reader, writer)
+        link = await UnixLink.connect(socket_path, timeout_s)
+        return cls(Store(data_dir, readonly=True), link)  # the writer serves only once the format is current
 
     def listen(self, listener: Callable[[list[dict], set[int]], None]) -> None:
-        self.listeners.append(listener)
+        self.link.on_commit(listener)
 
     def answer(self, command: object) -> asyncio.Future:
-        return self._request(lambda id_: (frames.RUN, id_, command))
+        return self.link.submit(command)
 
     async def run(self, command: object) -> Result:
-        return await self.answer(command)
+        return await self.link.submit(command)
 
     async def status(self) -> dict:
-        """The writer's view of the workers: {"workers": expected, "ready": serving}."""
-        return await self._request(lambda id_: (frames.STATUS, id_))
-
-    def _request(self, message: Callable[[int], tuple]) -> asyncio.Future:
-        future = asyncio.get_running_loop().create_future()
-        if self.lost.is_set():
-            future.set_exception(WriterUnavailable("the writer process is not connected"))
-            return future
-        id_ = next(self._ids)
-        data = frames.encode(message(id_))
-        self._pending[id_] = future
-        self._writer.write(data)
-        return future
+        return await self.link.status()
 
     def hello(self, index: int) -> None:
-        self._writer.write(frames.encode((frames.HELLO, index, os.getpid())))
-
-    async def _receive(self) -> None:
-        try:
-            while True:
-                message = await frames.read(self._reader)
-                if message[0] == frames.COMMIT:
-                    for listener in self.listeners:
-                        listener(message[1], message[2])
-                elif message[0] in (frames.ANSWER, frames.STATE):
-                    self._settle(message)
-        except (asyncio.IncompleteReadError, ConnectionError, frames.FrameTooLarge):
-            pass
-        finally:
-            self.lost.set()
-            for future in self._pending.values():
-                if not future.done():
-                    future.set_exception(WriterUnavailable("the connection to the writer process was lost before the answer"))
-            self._pending.clear()
-
-    def _settle(self, message: tuple) -> None:
-        future = self._pending.pop(message[1], None)
-        if future is None or future.done():
-            return
-        if message[0] == frames.STATE:
-            future.set_result(message[2])
-        elif message[2]:
-            future.set_exception(message[3])
-        else:
-            future.set_result(message[3])
+        self.link.serving(index)
 
     async def close(self) -> None:
-        self._writer.close()
-        self._receiving.cancel()
-        await asyncio.gather(self._receiving, return_exceptions=True)
+        await self.link.close()
         self.store.close()

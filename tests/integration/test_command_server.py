@@ -13,7 +13,7 @@ import pytest
 from engine import CommandServer, Overloaded
 from engine.domain import limits
 from engine.domain.commands import ProductDraft, SetInventory, StockSetItem, UpsertChannel, UpsertLocation, UpsertProducts
-from engine.remote import command_server, frames
+from engine.remote import frames
 
 
 @pytest.fixture
@@ -41,13 +41,14 @@ async def next_of(reader, kind: int, timeout: float = 5.0, skipped: list | None 
 async def test_a_command_is_answered_after_its_commit_and_its_events_reach_every_connection(served, engine):
     engine.execute(UpsertLocation("L1", "One"))
     engine.execute(UpsertProducts([ProductDraft("S1", "One", price="1.00")]))
-    (r1, w1), (r2, _) = await connect(served), await connect(served)
+    (r1, w1), (r2, w2) = await connect(served), await connect(served)  # a writer dropped closes its socket
     w1.write(frames.encode((frames.RUN, 7, SetInventory([StockSetItem("S1", "L1", 5)]))))
     before_answer: list = []
     _, id_, failed, result = await next_of(r1, frames.ANSWER, skipped=before_answer)
     assert (id_, failed, result.errors) == (7, False, [])
     assert engine.read.stock_level("S1", "L1")["onHand"] == 5  # committed before the answer
     commits = [before_answer[0] if before_answer else await next_of(r1, frames.COMMIT), await next_of(r2, frames.COMMIT)]
+    w2.close()
     for _, events, _changed in commits:
         assert [(e["type"], e["sku"], e["data"]["onHand"]) for e in events] == [("STOCK_CHANGED", "S1", 5)]
 
@@ -73,7 +74,7 @@ async def test_a_full_writer_queue_crosses_as_overloaded(served, monkeypatch):
 
 
 async def test_a_connection_that_stops_reading_is_cut_off_and_the_others_keep_their_events(served, engine, monkeypatch):
-    monkeypatch.setattr(command_server, "worker_buffer_bytes_max", 64 << 10)
+    monkeypatch.setattr(limits, "worker_lag_bytes_max", 64 << 10)
     skus = [f"S{i}" for i in range(50)]
     engine.execute(UpsertLocation("L1", "One"))
     engine.execute(UpsertProducts([ProductDraft(s, s, price="1.00") for s in skus]))
@@ -89,7 +90,7 @@ async def test_a_connection_that_stops_reading_is_cut_off_and_the_others_keep_th
 
 
 async def test_a_frame_over_the_bound_is_refused_before_it_is_read(monkeypatch):
-    monkeypatch.setattr(frames, "frame_bytes_max", 100)
+    monkeypatch.setattr(limits, "frame_bytes_max", 100)
     with pytest.raises(frames.FrameTooLarge):
         frames.encode((frames.RUN, 1, "x" * 200))
     reader = asyncio.StreamReader()

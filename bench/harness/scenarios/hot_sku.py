@@ -24,6 +24,7 @@ async def run(ctx: BenchContext) -> Result:
 
     more = lambda: len(short) < len(ctx.dataset.hot_skus)
     elapsed = await place_singly(ctx, "hot-sku", lambda maker: maker.hot_order(), rec, acked, placed, observe, more)
+    await ctx.load_done()
     check = await placement_checks(ctx, acked, await hot_sku_conservation(ctx, ctx.dataset))
     units = sum(line["allocated"] for order in placed for line in order["lines"])
     backordered = sum(1 for order in placed if any(line["backordered"] for line in order["lines"]))

@@ -63,6 +63,7 @@ async def run(ctx: BenchContext) -> Result:
 
     async with Progress("mixed", lambda: rec.operations, "ops", duration_s=options.duration_s):
         elapsed = await run_clients(options.concurrency, options.duration_s, client)
+    await ctx.load_done()
     check = await placement_checks(ctx, acked, placed_any=options.read_ratio < 1.0)
     per_kind = {f"{kind}_p50_p99_ms": [latency_summary_ms(r.latencies_s)["p50"], latency_summary_ms(r.latencies_s)["p99"]]
                 for kind, r in by_kind.items()}

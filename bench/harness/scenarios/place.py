@@ -12,5 +12,6 @@ from .single_orders import place_singly
 async def run(ctx: BenchContext) -> Result:
     rec, acked = Recorder(), Acknowledged()
     elapsed = await place_singly(ctx, "place", lambda maker: maker.order(), rec, acked)
+    await ctx.load_done()
     check = await placement_checks(ctx, acked)
     return Result.of("place", elapsed, "orders", rec, check, clients=ctx.options.concurrency)

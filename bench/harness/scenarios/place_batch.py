@@ -32,6 +32,7 @@ async def run(ctx: BenchContext) -> Result:
 
     async with Progress("place-batch", lambda: rec.operations, "orders", duration_s=options.duration_s):
         elapsed = await run_clients(options.concurrency, options.duration_s, client)
+    await ctx.load_done()
     check = await placement_checks(ctx, acked)
     requests = len(rec.latencies_s)
     return Result.of("place-batch", elapsed, "orders", rec, check, clients=options.concurrency,
