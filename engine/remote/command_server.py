@@ -7,6 +7,7 @@ import logging
 import os
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ..domain import limits
 from ..engine import Engine
@@ -15,27 +16,37 @@ from . import frames
 log = logging.getLogger("oms.workers")
 
 
-class _Connection:
-    __slots__ = ("writer", "worker", "closed")
-
-    def __init__(self, writer: asyncio.StreamWriter):
-        self.writer = writer
+class _Connection(frames.FrameProtocol):
+    def __init__(self, server: "CommandServer"):
+        super().__init__()
+        self.server = server
         self.worker: int | None = None
-        self.closed = False
+        self.gone = asyncio.Event()
 
-    def send(self, data: bytes) -> None:
-        if self.closed:
-            return
-        self.writer.write(data)
-        if self.writer.transport.get_write_buffer_size() > limits.worker_lag_bytes_max:
-            log.error("worker %s is more than %d bytes behind: disconnecting it", self.worker, limits.worker_lag_bytes_max)
-            self.close(abort=True)
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self.server.connections.add(self)
 
-    def close(self, abort: bool = False) -> None:
-        """abort: now, dropping what is buffered (close() would wait for a reader that does not read)."""
-        if not self.closed:
-            self.closed = True
-            self.writer.transport.abort() if abort else self.writer.close()
+    def on_frame(self, message: Any) -> None:
+        kind = message[0]
+        if kind == frames.RUN:
+            self.server.run(self, message[1], message[2])
+        elif kind == frames.HELLO:
+            self.worker = message[1]
+            self.server.serving[message[1]] = message[2]
+        elif kind == frames.STATUS:
+            status = {"workers": self.server.workers, "ready": len(self.server.serving)}
+            self.send(frames.encode((frames.STATE, message[1], status)))
+
+    def too_far_behind(self) -> None:
+        log.error("worker %s is more than %d bytes behind: disconnecting it", self.worker, limits.worker_lag_bytes_max)
+        super().too_far_behind()
+
+    def on_lost(self) -> None:
+        self.server.connections.discard(self)
+        if self.worker is not None:
+            self.server.serving.pop(self.worker, None)
+        self.gone.set()
 
 
 class CommandServer:
@@ -44,13 +55,12 @@ class CommandServer:
         self.path = path
         self.workers = workers
         self.connections: set[_Connection] = set()
-        self._handlers: set[asyncio.Task] = set()
         self.serving: dict[int, int] = {}  # worker index -> pid, once it has said HELLO
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.path.unlink(missing_ok=True)  # left by a writer that was killed
-        self.server = await asyncio.start_unix_server(self._serve, path=str(self.path))
+        self.server = await self.loop.create_unix_server(lambda: _Connection(self), path=str(self.path))
         os.chmod(self.path, 0o600)
         self.engine.listen(self._from_writer)
 
@@ -68,32 +78,7 @@ class CommandServer:
             for connection in list(self.connections):
                 connection.send(data)
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connection = _Connection(writer)
-        self.connections.add(connection)
-        handler = asyncio.current_task()
-        self._handlers.add(handler)
-        try:
-            while True:
-                message = await frames.read(reader)
-                if message[0] == frames.RUN:
-                    self._run(connection, message[1], message[2])
-                elif message[0] == frames.HELLO:
-                    connection.worker = message[1]
-                    self.serving[message[1]] = message[2]
-                elif message[0] == frames.STATUS:
-                    status = {"workers": self.workers, "ready": len(self.serving)}
-                    connection.send(frames.encode((frames.STATE, message[1], status)))
-        except (asyncio.IncompleteReadError, ConnectionError, frames.FrameTooLarge):
-            pass
-        finally:
-            self.connections.discard(connection)
-            if connection.worker is not None and self.serving.get(connection.worker) is not None:
-                del self.serving[connection.worker]
-            connection.close()
-            self._handlers.discard(handler)
-
-    def _run(self, connection: _Connection, id_: int, command: object) -> None:
+    def run(self, connection: _Connection, id_: int, command: object) -> None:
         try:
             future = self.engine.answer(command)
         except Exception as exc:  # Overloaded: the worker's caller sheds the request
@@ -115,8 +100,9 @@ class CommandServer:
 
     async def close(self) -> None:
         self.server.close()
-        for connection in list(self.connections):
-            connection.close(abort=True)  # each handler then reads the end and returns (a cancelled one is logged)
-        await asyncio.gather(*self._handlers, return_exceptions=True)
+        connections = list(self.connections)
+        for connection in connections:
+            connection.hang_up(abort=True)
+        await asyncio.gather(*(c.gone.wait() for c in connections))
         await self.server.wait_closed()
         self.path.unlink(missing_ok=True)

@@ -6,28 +6,29 @@ import itertools
 import os
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from . import frames
 from .link import WriterUnavailable
 
 
-class UnixLink:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
-        self._reader, self._writer = reader, writer
+class UnixLink(frames.FrameProtocol):
+    def __init__(self) -> None:
+        super().__init__()
         self._ids = itertools.count()
         self._pending: dict[int, asyncio.Future] = {}
         self._listeners: list[Callable[[list[dict], set[int]], None]] = []
         self.lost = asyncio.Event()
-        self._receiving = asyncio.create_task(self._receive())
 
     @classmethod
     async def connect(cls, socket_path: Path, timeout_s: float) -> "UnixLink":
         """Waits for the writer's socket (it exists once the writer has loaded and migrated the data)."""
+        loop = asyncio.get_running_loop()
         deadline = time.monotonic() + timeout_s
         while True:
             try:
-                return cls(*await asyncio.open_unix_connection(str(socket_path)))
+                _, link = await loop.create_unix_connection(cls, str(socket_path))
+                return link
             except (FileNotFoundError, ConnectionRefusedError):
                 if time.monotonic() > deadline:
                     raise WriterUnavailable(f"no writer listening at {socket_path} after {timeout_s} s") from None
@@ -40,41 +41,27 @@ class UnixLink:
         return self._request(lambda id_: (frames.STATUS, id_))
 
     def serving(self, index: int) -> None:
-        self._writer.write(frames.encode((frames.HELLO, index, os.getpid())))
+        self.send(frames.encode((frames.HELLO, index, os.getpid())))
 
     def on_commit(self, listener: Callable[[list[dict], set[int]], None]) -> None:
         self._listeners.append(listener)
 
     def _request(self, message: Callable[[int], tuple]) -> asyncio.Future:
         future = asyncio.get_running_loop().create_future()
-        if self.lost.is_set():
+        if self.closed:
             future.set_exception(WriterUnavailable("the writer process is not connected"))
             return future
         id_ = next(self._ids)
         data = frames.encode(message(id_))
         self._pending[id_] = future
-        self._writer.write(data)
+        self.send(data)
         return future
 
-    async def _receive(self) -> None:
-        try:
-            while True:
-                message = await frames.read(self._reader)
-                if message[0] == frames.COMMIT:
-                    for listener in self._listeners:
-                        listener(message[1], message[2])
-                elif message[0] in (frames.ANSWER, frames.STATE):
-                    self._settle(message)
-        except (asyncio.IncompleteReadError, ConnectionError, frames.FrameTooLarge):
-            pass
-        finally:
-            self.lost.set()
-            for future in self._pending.values():
-                if not future.done():
-                    future.set_exception(WriterUnavailable("the connection to the writer process was lost before the answer"))
-            self._pending.clear()
-
-    def _settle(self, message: tuple) -> None:
+    def on_frame(self, message: Any) -> None:
+        if message[0] == frames.COMMIT:
+            for listener in self._listeners:
+                listener(message[1], message[2])
+            return
         future = self._pending.pop(message[1], None)
         if future is None or future.done():
             return
@@ -85,7 +72,12 @@ class UnixLink:
         else:
             future.set_result(message[3])
 
+    def on_lost(self) -> None:
+        self.lost.set()
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(WriterUnavailable("the connection to the writer process was lost before the answer"))
+        self._pending.clear()
+
     async def close(self) -> None:
-        self._writer.close()
-        self._receiving.cancel()
-        await asyncio.gather(self._receiving, return_exceptions=True)
+        self.hang_up()
