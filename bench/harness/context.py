@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .data import Dataset
 from .graphql import GraphQLClient
+from .metrics_fetch import fetch_metrics
 from .server import ManagedServer
 
 
@@ -44,7 +45,6 @@ class BenchContext:
 
     async def load_done(self) -> None:
         """Marks the end of the load: the server's figures are taken up to here, not over the checks."""
-        from .report import fetch_metrics  # report imports checks; this module stays below both
         self.metrics_at_load_end, _ = await fetch_metrics(self.base_url, self.token)
 
     @property

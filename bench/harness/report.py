@@ -6,14 +6,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiohttp
 import orjson
 from prometheus_client.parser import text_string_to_metric_families
 
 from .checks import Check
+from .metrics_fetch import fetch_metrics
 from .recorder import Recorder, latency_summary_ms
 
-metrics_timeout_s = 10.0
 
 
 @dataclass
@@ -100,21 +99,6 @@ def interesting_metric_lines(text: str) -> list[str]:
     """`oms_` samples, without histogram buckets and without `_created` (start timestamps)."""
     return [line for line in text.splitlines()
             if line.startswith("oms_") and "_bucket" not in line and not line.split("{")[0].split(" ")[0].endswith("_created")]
-
-
-async def fetch_metrics(base_url: str, token: str) -> tuple[str | None, str]:
-    """(GET /metrics text, or None, and why not)."""
-    try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=metrics_timeout_s)) as session:
-            async with session.get(f"{base_url}/metrics", headers={"Authorization": f"Bearer {token}"}) as response:
-                status, text = response.status, await response.text()
-    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-        return None, f"not available ({type(exc).__name__})"
-    if status == 404:
-        return None, "not available"
-    if status != 200:
-        return None, f"not available (HTTP {status})"
-    return text, ""
 
 
 def _samples(text: str) -> dict[str, float]:
