@@ -121,7 +121,7 @@ def create_app(data_dir: str | Path, announce=print) -> web.Application:
         dispatcher = Dispatcher(engine, smtp)
         app[HUB].on_commit.append(dispatcher.poke)
         METRICS.watch(engine, lambda: len(app[HUB].subscribers))
-        running = [asyncio.create_task(dispatcher.run()), asyncio.create_task(METRICS.track_cpu())]
+        running = [asyncio.create_task(dispatcher.run()), asyncio.create_task(METRICS.track_cpu("server"))]
         yield
         for task in running:
             task.cancel()
@@ -154,7 +154,7 @@ def create_worker_app(engine: RemoteEngine, index: int) -> web.Application:
         app[HUB] = hub = Hub(engine, asyncio.get_running_loop())
         METRICS.watch_reads(engine.read, None)
         running = [asyncio.create_task(METRICS.count_subscribers(lambda: len(hub.subscribers))),
-                   asyncio.create_task(METRICS.track_cpu())]
+                   asyncio.create_task(METRICS.track_cpu("worker"))]
         yield
         for task in running:
             task.cancel()

@@ -49,8 +49,9 @@ class Metrics:
         self.subscribers = Gauge("oms_subscribers", SUBSCRIBERS_HELP, registry=self.registry,
                                  multiprocess_mode="livesum") if MULTIPROCESS else None
         # "sum" keeps a worker's CPU after it died: the total only grows
-        self.cpu = Gauge("oms_process_cpu_seconds", "CPU time (user and system) of the server's processes",
-                         registry=self.registry, multiprocess_mode="sum")
+        self.cpu = Gauge("oms_process_cpu_seconds", "CPU time (user and system) of the server's processes, by role: "
+                         "server (one process), writer, worker", ["role"], registry=self.registry, multiprocess_mode="sum")
+        self._cpu_role: Gauge | None = None  # this process's child, once track_cpu named its role
         self._scraped: _Scraped | None = None
         self._operation_children: dict[tuple[str, bool], tuple] = {}  # bounded: root field names x 2
 
@@ -100,15 +101,17 @@ class Metrics:
             self.subscribers.set(subscribers())
             await asyncio.sleep(subscribers_count_interval_s)
 
-    async def track_cpu(self) -> None:
+    async def track_cpu(self, role: str) -> None:
         """This process's CPU time, for the scrapes of every process (at most cpu_interval_s old)."""
+        self._cpu_role = self.cpu.labels(role)
         while True:
             self._set_cpu()
             await asyncio.sleep(cpu_interval_s)
 
     def _set_cpu(self) -> None:
-        times = os.times()
-        self.cpu.set(times.user + times.system)
+        if self._cpu_role is not None:
+            times = os.times()
+            self._cpu_role.set(times.user + times.system)
 
     async def handler(self, request: web.Request) -> web.Response:
         self._set_cpu()

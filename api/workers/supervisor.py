@@ -143,7 +143,7 @@ async def _serve_engine(engine, pool: Workers, server, stop: asyncio.Event, anno
     loop = asyncio.get_running_loop()
     engine.listen(lambda events, changed: loop.call_soon_threadsafe(dispatcher.poke))
     METRICS.watch_writer(engine)
-    running = [asyncio.create_task(dispatcher.run()), asyncio.create_task(METRICS.track_cpu())]
+    running = [asyncio.create_task(dispatcher.run()), asyncio.create_task(METRICS.track_cpu("writer"))]
     try:
         if await _until_ready(server, stop):
             announce(ready)

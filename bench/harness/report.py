@@ -125,15 +125,24 @@ def server_cpu_us(before: str | None, after: str | None) -> dict[str, float]:
     if before is None or after is None:
         return {}
     first, last = _samples(before), _samples(after)
-    cpu = last.get("oms_process_cpu_seconds", 0.0) - first.get("oms_process_cpu_seconds", 0.0)
+    by_role = {role: seconds - _cpu_by_role(before).get(role, 0.0) for role, seconds in _cpu_by_role(after).items()}
+    cpu = sum(by_role.values())
     requests = _requests(after) - _requests(before)
     orders = last.get("oms_writer_placed_orders_total", 0.0) - first.get("oms_writer_placed_orders_total", 0.0)
     figures = {}
     if cpu > 0 and requests > 0:
         figures["server_cpu_us_per_request"] = round(cpu / requests * 1e6, 1)
+        if len(by_role) > 1:  # writer and workers: each one's share
+            for role, seconds in sorted(by_role.items()):
+                figures[f"{role}_processes_cpu_us_per_request"] = round(seconds / requests * 1e6, 1)
     if cpu > 0 and orders > 0:
         figures["server_cpu_us_per_order"] = round(cpu / orders * 1e6, 1)
     return figures
+
+
+def _cpu_by_role(text: str) -> dict[str, float]:
+    return {s.labels.get("role", ""): s.value for family in text_string_to_metric_families(text) for s in family.samples
+            if s.name == "oms_process_cpu_seconds"}
 
 
 def _requests(text: str) -> float:
