@@ -111,7 +111,8 @@ async def serve(data_dir: str, host: str, port: int, workers: int, runtime_dir: 
             return 1
         try:
             ready = f"OMS serving GraphQL at http://{address(host, port)}/graphql (data in {data_dir}; {workers} workers)"
-            await _serve_engine(engine, pool, CommandServer(engine, socket_path, workers), stop, announce, ready)
+            server = CommandServer(engine, socket_path, workers, on_ready=lambda: announce(ready))
+            await _serve_engine(engine, pool, server, stop, announce)
             return 0
         finally:
             engine.close()  # the writer finishes every submitted command, then LMDB closes cleanly
@@ -129,7 +130,7 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def _serve_engine(engine, pool: Workers, server, stop: asyncio.Event, announce, ready: str) -> None:
+async def _serve_engine(engine, pool: Workers, server, stop: asyncio.Event, announce) -> None:
     """The writer's side until asked to stop: the workers are drained first, while it still answers them."""
     from ..auth import admin_token_digest
     from ..metrics import METRICS
@@ -145,9 +146,7 @@ async def _serve_engine(engine, pool: Workers, server, stop: asyncio.Event, anno
     METRICS.watch_writer(engine)
     running = [asyncio.create_task(dispatcher.run()), asyncio.create_task(METRICS.track_cpu("writer"))]
     try:
-        if await _until_ready(server, stop):
-            announce(ready)
-            await stop.wait()
+        await stop.wait()  # the server announces itself once every worker serves (on_ready)
         await pool.stop()
     finally:
         for task in running:
@@ -155,15 +154,6 @@ async def _serve_engine(engine, pool: Workers, server, stop: asyncio.Event, anno
         await asyncio.gather(*running, return_exceptions=True)
         await dispatcher.close()
         await server.close()
-
-
-async def _until_ready(server, stop: asyncio.Event) -> bool:
-    """True once every worker serves; False if asked to stop first."""
-    while not server.ready():
-        if stop.is_set():
-            return False
-        await asyncio.sleep(0.02)
-    return True
 
 
 def _forget(engine, pid: int) -> None:

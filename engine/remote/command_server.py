@@ -7,7 +7,7 @@ import logging
 import os
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..domain import limits
 from ..engine import Engine
@@ -21,6 +21,7 @@ class _Connection(frames.FrameProtocol):
         super().__init__()
         self.server = server
         self.worker: int | None = None
+        self.pid: int | None = None
         self.gone = asyncio.Event()
 
     def connection_made(self, transport) -> None:
@@ -32,8 +33,8 @@ class _Connection(frames.FrameProtocol):
         if kind == frames.RUN:
             self.server.run(self, message[1], message[2])
         elif kind == frames.HELLO:
-            self.worker = message[1]
-            self.server.serving[message[1]] = message[2]
+            self.worker, self.pid = message[1], message[2]
+            self.server.hello(message[1], message[2])
         elif kind == frames.STATUS:
             status = {"workers": self.server.workers, "ready": len(self.server.serving)}
             self.send(frames.encode((frames.STATE, message[1], status)))
@@ -44,18 +45,21 @@ class _Connection(frames.FrameProtocol):
 
     def on_lost(self) -> None:
         self.server.connections.discard(self)
-        if self.worker is not None:
-            self.server.serving.pop(self.worker, None)
+        if self.worker is not None and self.server.serving.get(self.worker) == self.pid:  # not its successor's
+            del self.server.serving[self.worker]
         self.gone.set()
 
 
 class CommandServer:
-    def __init__(self, engine: Engine, path: Path, workers: int):
+    def __init__(self, engine: Engine, path: Path, workers: int, on_ready: Callable[[], None] = lambda: None):
+        """on_ready: called once, when every worker first serves, before any status says so."""
         self.engine = engine
         self.path = path
         self.workers = workers
+        self.on_ready = on_ready
         self.connections: set[_Connection] = set()
         self.serving: dict[int, int] = {}  # worker index -> pid, once it has said HELLO
+        self._was_ready = False
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -66,6 +70,12 @@ class CommandServer:
 
     def ready(self) -> bool:
         return len(self.serving) == self.workers
+
+    def hello(self, index: int, pid: int) -> None:
+        self.serving[index] = pid
+        if self.ready() and not self._was_ready:
+            self._was_ready = True
+            self.on_ready()
 
     def _from_writer(self, events: list[dict], changed_orders: set[int]) -> None:
         """On the writer thread, after each commit."""

@@ -114,3 +114,24 @@ async def test_frames_split_anywhere_and_coalesced_arrive_whole(served, engine):
         await writer.drain()
     answers = sorted([(await next_of(reader, frames.ANSWER))[1] for _ in range(20)])
     assert answers == list(range(20))
+
+
+async def test_on_ready_runs_once_when_every_worker_first_serves_before_a_status_says_so(engine):
+    path = Path(tempfile.mkdtemp(prefix="oms-test-")) / "writer.sock"
+    said: list[str] = []
+    server = CommandServer(engine, path, workers=2, on_ready=lambda: said.append("serving"))
+    await server.start()
+    try:
+        (r0, w0), (r1, w1) = await connect(server), await connect(server)
+        w0.write(frames.encode((frames.HELLO, 0, 1)))
+        w1.write(frames.encode((frames.HELLO, 1, 2)) + frames.encode((frames.STATUS, 9)))
+        status = (await next_of(r1, frames.STATE))[2]
+        assert status == {"workers": 2, "ready": 2} and said == ["serving"]  # said before the status was answered
+        w1.close()
+        (r1, w1) = await connect(server)  # a worker that restarts: not announced again
+        w1.write(frames.encode((frames.HELLO, 1, 3)) + frames.encode((frames.STATUS, 10)))
+        assert (await next_of(r1, frames.STATE))[2]["ready"] == 2 and said == ["serving"]
+        w0.close()
+        w1.close()
+    finally:
+        await server.close()
