@@ -30,7 +30,7 @@ class Workers:
         self.argv = argv
         self.procs: dict[int, asyncio.subprocess.Process] = {}
         self.stopping = False
-        self.watchers: list[asyncio.Task] = []
+        self.watchers: set[asyncio.Task] = set()  # one per live worker process
         self.on_death: list = []
 
     async def start(self) -> None:
@@ -41,7 +41,9 @@ class Workers:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "api.workers.worker", "--index", str(index), *self.argv, stdin=asyncio.subprocess.DEVNULL)
         self.procs[index] = proc
-        self.watchers.append(asyncio.create_task(self._watch(index, proc, time.monotonic())))
+        watcher = asyncio.create_task(self._watch(index, proc, time.monotonic()))
+        self.watchers.add(watcher)
+        watcher.add_done_callback(self.watchers.discard)
 
     async def _watch(self, index: int, proc: asyncio.subprocess.Process, started: float) -> None:
         code = await proc.wait()
@@ -68,9 +70,10 @@ class Workers:
                 if proc.returncode is None:
                     proc.kill()
             await asyncio.gather(*(p.wait() for p in running))
-        for task in self.watchers:
+        watchers = list(self.watchers)
+        for task in watchers:
             task.cancel()
-        await asyncio.gather(*self.watchers, return_exceptions=True)
+        await asyncio.gather(*watchers, return_exceptions=True)
 
 
 def hold_port(host: str, port: int) -> socket.socket:
