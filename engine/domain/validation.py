@@ -120,3 +120,11 @@ def count(errors: list[UserError], items: list, maximum: int, path: Path, what: 
         errors.append(err(Code.LIMIT_EXCEEDED, f"at most {maximum} {what}", *path))
         return False
     return True
+
+
+def status_allows(errors: list[UserError], record: dict | None, noun: str, allowed: tuple[str, ...], action: str) -> None:
+    """NOT_FOUND without a record; INVALID_STATE when `action` cannot start from its status (both on ["id"])."""
+    if record is None:
+        errors.append(err(Code.NOT_FOUND, f"no {noun} with this id", "id"))
+    elif record["status"] not in allowed:
+        errors.append(err(Code.INVALID_STATE, f"cannot {action} a {record['status']} {noun}", "id"))

@@ -75,12 +75,9 @@ def _incoming(state: EngineState, tx: WriteTx, s: int, l: int, delta: int) -> No
 
 
 def _load(tx: WriteTx, seq: int, action: str) -> tuple[dict | None, list]:
-    record = tx.get("purchase_orders", u64(seq))
-    if record is None:
-        return None, [err(Code.NOT_FOUND, "no purchase order with this id", "id")]
-    if record["status"] not in OPEN:
-        return record, [err(Code.INVALID_STATE, f"cannot {action} a {record['status']} purchase order", "id")]
-    return record, []
+    record, errors = tx.get("purchase_orders", u64(seq)), []
+    check.status_allows(errors, record, "purchase order", OPEN, action)
+    return record, errors
 
 
 def receive(state: EngineState, tx: WriteTx, cmd: ReceivePurchaseOrder) -> Result:

@@ -93,12 +93,9 @@ def _request_lines(state: EngineState, order: dict, cmd: RequestReturn, errors: 
 
 
 def _load(tx: WriteTx, seq: int, allowed: tuple[str, ...], action: str) -> tuple[dict | None, list]:
-    record = tx.get("returns", u64(seq))
-    if record is None:
-        return None, [err(Code.NOT_FOUND, "no return with this id", "id")]
-    if record["status"] not in allowed:
-        return record, [err(Code.INVALID_STATE, f"cannot {action} a {record['status']} return", "id")]
-    return record, []
+    record, errors = tx.get("returns", u64(seq)), []
+    check.status_allows(errors, record, "return", allowed, action)
+    return record, errors
 
 
 def _release_claims(tx: WriteTx, record: dict) -> dict:
