@@ -19,12 +19,9 @@ def shipment_uri(seq: int) -> str:
 
 
 def _load(tx: WriteTx, seq: int, allowed: tuple[str, ...], action: str) -> tuple[dict | None, list]:
-    shipment = tx.shipment(seq)
-    if shipment is None:
-        return None, [err(Code.NOT_FOUND, "no shipment with this id", "id")]
-    if shipment["status"] not in allowed:
-        return shipment, [err(Code.INVALID_STATE, f"cannot {action} a {shipment['status']} shipment", "id")]
-    return shipment, []
+    shipment, errors = tx.shipment(seq), []
+    check.status_allows(errors, shipment, "shipment", allowed, action)
+    return shipment, errors
 
 
 def _line(shipment: dict, sku: str) -> dict | None:
@@ -43,11 +40,7 @@ def scan(state: EngineState, tx: WriteTx, cmd: ScanShipment) -> Result:
         left = line["quantity"] - line["picked"]
         return Result(None, [err(Code.INVALID, f"{left} units of {sku} are left to pick", "quantity")])
     line["picked"] += cmd.quantity
-    order = tx.order(shipment["order"])
-    set_shipment_status(order, shipment, "PICKING")
-    tx.save_shipment(shipment)
-    tx.save_order(order)
-    return Result(shipment)
+    return _advance(state, tx, tx.order(shipment["order"]), shipment, "PICKING")
 
 
 def report_short(state: EngineState, tx: WriteTx, cmd: ReportShort) -> Result:
@@ -79,12 +72,7 @@ def pack(state: EngineState, tx: WriteTx, cmd: PackShipment) -> Result:
         errors = [err(Code.INVALID_STATE, "every line must be fully picked before packing", "id")]
     if errors:
         return Result(None, errors)
-    order = tx.order(shipment["order"])
-    set_shipment_status(order, shipment, "PACKED")
-    tx.save_shipment(shipment)
-    tx.save_order(order)
-    _event(state, tx, "SHIPMENT_PACKED", order, shipment)
-    return Result(shipment)
+    return _advance(state, tx, tx.order(shipment["order"]), shipment, "PACKED", "SHIPMENT_PACKED")
 
 
 def ship(state: EngineState, tx: WriteTx, cmd: ShipShipment) -> Result:
@@ -105,23 +93,24 @@ def ship(state: EngineState, tx: WriteTx, cmd: ShipShipment) -> Result:
             change_on_hand(state, tx, s, l, -units, "SHIPPED", shipment_uri(shipment["seq"]))
             drop_index_if_done(state, tx, order, li, pi, shipment["loc"])
     shipment.update(carrier=cmd.carrier, trackingNumber=cmd.tracking_number, trackingUrl=cmd.tracking_url, shippedAt=tx.now_iso)
-    set_shipment_status(order, shipment, "SHIPPED")
-    tx.save_shipment(shipment)
-    tx.save_order(order)
-    _event(state, tx, "SHIPMENT_SHIPPED", order, shipment)
-    return Result(shipment)
+    return _advance(state, tx, order, shipment, "SHIPPED", "SHIPMENT_SHIPPED")
 
 
 def deliver(state: EngineState, tx: WriteTx, cmd: DeliverShipment) -> Result:
     shipment, errors = _load(tx, cmd.shipment, ("SHIPPED",), "deliver")
     if errors:
         return Result(None, errors)
-    order = tx.order(shipment["order"])
     shipment["deliveredAt"] = tx.now_iso
-    set_shipment_status(order, shipment, "DELIVERED")
+    return _advance(state, tx, tx.order(shipment["order"]), shipment, "DELIVERED", "SHIPMENT_DELIVERED")
+
+
+def _advance(state: EngineState, tx: WriteTx, order: dict, shipment: dict, status: str, event: str | None = None) -> Result:
+    """The shipment's new status, saved with its order (whose status follows it), then announced."""
+    set_shipment_status(order, shipment, status)
     tx.save_shipment(shipment)
     tx.save_order(order)
-    _event(state, tx, "SHIPMENT_DELIVERED", order, shipment)
+    if event is not None:
+        _event(state, tx, event, order, shipment)
     return Result(shipment)
 
 
