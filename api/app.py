@@ -21,6 +21,7 @@ from .live.hub import Hub
 from .metrics import METRICS
 from .notify.dispatcher import Dispatcher
 from .notify.email import SmtpConfig
+from .process import background
 from .schema import schema
 
 log = logging.getLogger("oms.api")
@@ -121,11 +122,8 @@ def create_app(data_dir: str | Path, announce=print) -> web.Application:
         dispatcher = Dispatcher(engine, smtp)
         app[HUB].on_commit.append(dispatcher.poke)
         METRICS.watch(engine, lambda: len(app[HUB].subscribers))
-        running = [asyncio.create_task(dispatcher.run()), asyncio.create_task(METRICS.track_cpu("server"))]
-        yield
-        for task in running:
-            task.cancel()
-        await asyncio.gather(*running, return_exceptions=True)
+        async with background(dispatcher.run(), METRICS.track_cpu("server")):
+            yield
         await dispatcher.close()
         engine.close()  # the writer finishes every submitted command, then LMDB closes cleanly
 
@@ -153,12 +151,8 @@ def create_worker_app(engine: RemoteEngine, index: int) -> web.Application:
     async def run_hub(app: web.Application):
         app[HUB] = hub = Hub(engine, asyncio.get_running_loop())
         METRICS.watch_reads(engine.read, None)
-        running = [asyncio.create_task(METRICS.count_subscribers(lambda: len(hub.subscribers))),
-                   asyncio.create_task(METRICS.track_cpu("worker"))]
-        yield
-        for task in running:
-            task.cancel()
-        await asyncio.gather(*running, return_exceptions=True)
+        async with background(METRICS.count_subscribers(lambda: len(hub.subscribers)), METRICS.track_cpu("worker")):
+            yield
         await engine.close()
 
     app.cleanup_ctx.append(run_hub)

@@ -6,7 +6,6 @@ import asyncio
 import gc
 import logging
 import os
-import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -18,6 +17,7 @@ from engine.domain import limits
 
 from .help_format import DefaultsHelpFormatter
 from .listening import address, listen_failure
+from .process import app_runner, stop_on_signals
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,11 +87,8 @@ async def run(app: web.Application, host: str, port: int, data_dir: str, access_
     """Serves until SIGINT or SIGTERM, then shuts down gracefully (the engine finishes what it
     was given and closes); returns the exit status. What aiohttp's run_app did, except that the
     announcement comes once the port is listening and a port that cannot be had is one line."""
-    stop = asyncio.Event()  # set by SIGINT or SIGTERM, from here on: one at start-up stops once it is up
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    runner = web.AppRunner(app, access_log=access_log, shutdown_timeout=30, keepalive_timeout=75.0)
+    stop = stop_on_signals()
+    runner = app_runner(app, access_log)
     await runner.setup()  # starts the engine's tasks (app.cleanup_ctx); runner.cleanup() closes it
     try:
         try:

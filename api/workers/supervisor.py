@@ -14,12 +14,13 @@ import time
 from pathlib import Path
 
 from ..listening import address, listen_failure
+from ..process import background, shutdown_timeout_s, stop_on_signals
 
 log = logging.getLogger("oms.workers")
 restart_delay_s = 0.5
 quick_death_s = 5.0          # a worker dying this soon after its start waits longer before the next
 quick_restart_delay_s = 2.0
-drain_timeout_s = 40.0       # a worker's own shutdown timeout (30 s) and some
+drain_timeout_s = shutdown_timeout_s + 10  # a worker's own drain, and its exit
 
 
 class Workers:
@@ -104,7 +105,7 @@ async def serve(data_dir: str, host: str, port: int, workers: int, runtime_dir: 
     argv = ["--socket", str(socket_path), "--data-dir", str(data_dir), "--host", host, "--port", str(port),
             "--parent", str(os.getpid())] + (["--access-log"] if access_log else [])
     pool = Workers(workers, argv)
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     try:
         await pool.start()  # they import while the engine loads; they wait for its socket
         try:
@@ -125,14 +126,6 @@ async def serve(data_dir: str, host: str, port: int, workers: int, runtime_dir: 
         holder.close()
 
 
-def _stop_on_signals() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    return stop
-
-
 async def _serve_engine(engine, pool: Workers, server, stop: asyncio.Event, announce) -> None:
     """The writer's side until asked to stop: the workers are drained first, while it still answers them."""
     from ..auth import admin_token_digest
@@ -147,14 +140,11 @@ async def _serve_engine(engine, pool: Workers, server, stop: asyncio.Event, anno
     loop = asyncio.get_running_loop()
     engine.listen(lambda events, changed: loop.call_soon_threadsafe(dispatcher.poke))
     METRICS.watch_writer(engine)
-    running = [asyncio.create_task(dispatcher.run()), asyncio.create_task(METRICS.track_cpu("writer"))]
     try:
-        await stop.wait()  # the server announces itself once every worker serves (on_ready)
-        await pool.stop()
+        async with background(dispatcher.run(), METRICS.track_cpu("writer")):
+            await stop.wait()  # the server announces itself once every worker serves (on_ready)
+            await pool.stop()
     finally:
-        for task in running:
-            task.cancel()
-        await asyncio.gather(*running, return_exceptions=True)
         await dispatcher.close()
         await server.close()
 

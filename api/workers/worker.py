@@ -10,17 +10,16 @@ import argparse
 import asyncio
 import gc
 import logging
-import signal
 import sys
 from pathlib import Path
 
 import uvloop
 from aiohttp import web
 
+from ..process import app_runner, stop_on_signals
 from .lifeline import die_with_parent
 
 writer_wait_s = 600.0  # the writer may be migrating a large data directory first
-shutdown_timeout_s = 30.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,10 +48,7 @@ async def serve(args: argparse.Namespace) -> int:
 
     from ..app import create_worker_app
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop_on_signals()
     connecting = asyncio.create_task(RemoteEngine.connect(args.data_dir, args.socket, writer_wait_s))
     stopped = asyncio.create_task(stop.wait())
     await asyncio.wait((connecting, stopped), return_when=asyncio.FIRST_COMPLETED)
@@ -65,8 +61,7 @@ async def serve(args: argparse.Namespace) -> int:
         print(f"oms worker {args.index}: {exc}", file=sys.stderr, flush=True)
         return 1
     access_log = logging.getLogger("aiohttp.access") if args.access_log else None
-    runner = web.AppRunner(create_worker_app(engine, args.index), access_log=access_log,
-                           shutdown_timeout=shutdown_timeout_s, keepalive_timeout=75.0)
+    runner = app_runner(create_worker_app(engine, args.index), access_log)
     await runner.setup()
     try:
         await web.TCPSite(runner, args.host, args.port, reuse_port=True).start()
