@@ -13,6 +13,7 @@ from .catalog.mutations import CatalogMutation
 from .catalog.queries import CatalogQuery
 from .catalog.types import Channel, Location, Product
 from .common import Node
+from .graphql.compiled import resolved_roots
 from .graphql.served_schema import served_schema
 from .inventory.mutations import InventoryMutation
 from .inventory.queries import InventoryQuery
@@ -73,3 +74,4 @@ schema = served_schema(
            WebhookDelivery],
 )
 fast_path.install(schema)
+resolved_roots.install(schema._schema)  # last: it wraps the resolvers installed above

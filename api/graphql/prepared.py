@@ -28,18 +28,26 @@ from strawberry.execution import optimized_is_awaitable
 from engine import limits
 
 from ..metrics import Metrics
+from .compiled import PRE_RESOLVED, Fallback, Plan, compile_plan
+from .compiled.equivalence import EquivalenceCheck
 from .operation_metrics import operation_label
 
 PREPARED_OPERATIONS = (OperationType.QUERY, OperationType.MUTATION)
 
 
 class Prepared:
-    __slots__ = ("document", "operation_name", "label")
+    __slots__ = ("document", "operation_name", "label", "_plan")
 
     def __init__(self, document: DocumentNode, operation_name: str | None):
         self.document = document
         self.operation_name = operation_name  # as strawberry passes it: the first operation's name when none was given
         self.label = operation_label(document)
+        self._plan: Plan | None | bool = False  # False: not compiled yet
+
+    def plan(self, schema: Any) -> Plan | None:
+        if self._plan is False:
+            self._plan = compile_plan(schema, self.document, self.operation_name)
+        return self._plan
 
 
 class PreparedDocuments:
@@ -99,6 +107,7 @@ class PreparedServer:
         self.schema = view.schema
         self.documents = documents
         self.metrics = metrics
+        self.check = EquivalenceCheck.from_environment()
 
     async def serve(self, request: web.Request) -> web.Response | None:
         content_type, _ = parse_content_type(request.headers.get("Content-Type") or "")  # as the generic path reads it
@@ -125,18 +134,45 @@ class PreparedServer:
     async def _execute(self, prepared: Prepared, variables: dict | None, extensions: dict | None, context: Any,
                        root_value: Any) -> ExecutionResult:
         started = time.perf_counter()
+        result = await self._compiled(prepared, variables, extensions, context, root_value)
+        if result is None:
+            result = await self._generic(prepared, variables, extensions, context, root_value)
+        if result.errors:
+            self.schema._process_errors(result.errors)
+        self.metrics.observe_operation(prepared.label, bool(result.errors), time.perf_counter() - started)
+        return result
+
+    async def _compiled(self, prepared: Prepared, variables: dict | None, extensions: dict | None, context: Any,
+                        root_value: Any) -> ExecutionResult | None:
+        """The plan's answer; None when the generic path answers (given what the plan resolved)."""
+        plan = prepared.plan(self.schema)
+        if plan is None:
+            self.check and self.check.outcome(prepared.label, "generic")
+            return None
+        resolved: dict[str, Any] = {}
         try:
-            result = await await_maybe(execute(
+            data = await plan.run(variables, context, root_value, extensions, resolved)
+        except Fallback:
+            if resolved:
+                context[PRE_RESOLVED] = resolved
+            self.check and self.check.outcome(prepared.label, "fallback")
+            return None
+        if self.check:
+            await self.check.compare(plan, prepared.label, variables, context, data, resolved,
+                                     lambda shadow: self._generic(prepared, variables, extensions, shadow, root_value))
+        return ExecutionResult(data=data)
+
+    async def _generic(self, prepared: Prepared, variables: dict | None, extensions: dict | None, context: Any,
+                       root_value: Any) -> ExecutionResult:
+        """As Schema.execute executes a validated document."""
+        try:
+            return await await_maybe(execute(
                 self.schema._schema, prepared.document, root_value=root_value, variable_values=variables,
                 operation_name=prepared.operation_name, context_value=context, is_awaitable=optimized_is_awaitable,
                 executor_class=self.schema.execution_context_class, operation_extensions=extensions,
             ))
         except Exception as exc:  # what Schema.execute turns an unexpected exception into
-            result = ExecutionResult(data=None, errors=[_coerce_error(exc)])
-        if result.errors:
-            self.schema._process_errors(result.errors)
-        self.metrics.observe_operation(prepared.label, bool(result.errors), time.perf_counter() - started)
-        return result
+            return ExecutionResult(data=None, errors=[_coerce_error(exc)])
 
 
 def lean_path_possible(schema: Any) -> bool:
