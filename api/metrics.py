@@ -34,6 +34,9 @@ class Metrics:
                                 registry=self.registry)
         self.latency = Histogram("oms_graphql_request_seconds", "GraphQL operation latency, by root field", ["operation"],
                                  buckets=LATENCY_BUCKETS_S, registry=self.registry)
+        self.plans = Counter("oms_graphql_plans", "Requests of prepared documents, by how they ran: compiled (the plan "
+                             "answered), fallback (handed to graphql-core at run time), generic (a document no plan covers)",
+                             ["outcome"], registry=self.registry)
         self.commit_size = Histogram("oms_commit_batch_commands", "Commands per group commit", buckets=BATCH_BUCKETS,
                                      registry=self.registry)
         self.commit_latency = Histogram("oms_commit_seconds", "Time to apply and durably commit one batch",
@@ -54,6 +57,7 @@ class Metrics:
         self._cpu_role: Gauge | None = None  # this process's child, once track_cpu named its role
         self._scraped: _Scraped | None = None
         self._operation_children: dict[tuple[str, bool], tuple] = {}  # bounded: root field names x 2
+        self._plan_children: dict[str, Counter] = {}
 
     def observe_operation(self, name: str, errored: bool, seconds: float) -> None:
         # labels() takes a lock and builds a key on every call: keep the children
@@ -64,6 +68,12 @@ class Metrics:
                                                          self.latency.labels(name))
         children[0].inc()
         children[1].observe(seconds)
+
+    def observe_plan(self, outcome: str) -> None:
+        child = self._plan_children.get(outcome)
+        if child is None:
+            child = self._plan_children[outcome] = self.plans.labels(outcome)
+        child.inc()
 
     def watch(self, engine: Engine, subscribers: Callable[[], int]) -> None:
         """One process serving everything."""

@@ -155,7 +155,7 @@ class PreparedServer:
         """The plan's answer; None when the generic path answers (given what the plan resolved)."""
         plan = prepared.plan(self.schema)
         if plan is None:
-            self.check and self.check.outcome(prepared.label, "generic")
+            self._observe(prepared, "generic")
             return None
         resolved: dict[str, Any] = {}
         try:
@@ -163,12 +163,18 @@ class PreparedServer:
         except Fallback:
             if resolved:
                 context[PRE_RESOLVED] = resolved
-            self.check and self.check.outcome(prepared.label, "fallback")
+            self._observe(prepared, "fallback")
             return None
+        self.metrics.observe_plan("compiled")
         if self.check:
             await self.check.compare(plan, prepared.label, variables, context, data, resolved,
                                      lambda shadow: self._generic(prepared, variables, extensions, shadow, root_value))
         return ExecutionResult(data=data)
+
+    def _observe(self, prepared: Prepared, outcome: str) -> None:
+        self.metrics.observe_plan(outcome)
+        if self.check:
+            self.check.outcome(prepared.label, outcome)
 
     async def _generic(self, prepared: Prepared, variables: dict | None, extensions: dict | None, context: Any,
                        root_value: Any) -> ExecutionResult:
