@@ -31,6 +31,18 @@ def user_error(code: str, message: str, *field: object) -> UserError:
     return UserError(field=[str(f) for f in field] or None, message=message, code=Code(code))
 
 
+@strawberry.type
+class DeletePayload:
+    deleted_id: Optional[strawberry.ID]
+    user_errors: list[UserError]
+
+
+async def delete(info: strawberry.Info, id: str, kind: str, command) -> DeletePayload:
+    """Runs command(seq) for an id of `kind`; deletedId is the id when it was deleted."""
+    result = await run_on(info, id, kind, command)
+    return DeletePayload(deleted_id=None if result.errors else id, user_errors=user_errors(result.errors))
+
+
 @strawberry.interface
 class Node:
     id: strawberry.ID

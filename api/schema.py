@@ -25,6 +25,9 @@ from .orders.types import Customer, Order, Return, Shipment
 from .purchasing.mutations import PurchasingMutation
 from .purchasing.queries import PurchasingQuery
 from .purchasing.types import PurchaseOrder
+from .replenishment.mutations import ReplenishmentMutation
+from .replenishment.queries import ReplenishmentQuery
+from .replenishment.types import ForecastAdjustment
 from .returns.mutations import ReturnsMutation
 from .returns.queries import ReturnsQuery
 from .warehouse.mutations import WarehouseMutation
@@ -56,7 +59,8 @@ class NodeQuery:
                   "PurchaseOrder": (read.purchase_order, PurchaseOrder), "Event": (read.event, Event),
                   "AutomationRule": (read.rule, AutomationRule),
                   "Email": (read.email, lambda r: Email.of(r, info.context["smtp_configured"])),
-                  "Webhook": (read.webhook, Webhook), "WebhookDelivery": (read.delivery, WebhookDelivery)}
+                  "Webhook": (read.webhook, Webhook), "WebhookDelivery": (read.delivery, WebhookDelivery),
+                  "ForecastAdjustment": (read.forecast_adjustment, ForecastAdjustment)}
         seq = ids.sequence(key)
         if kind in by_seq and seq is not None:
             fetch, node_type = by_seq[kind]
@@ -66,12 +70,13 @@ class NodeQuery:
 
 
 schema = served_schema(
-    queries=(NodeQuery, CatalogQuery, InventoryQuery, OrderQuery, WarehouseQuery, ReturnsQuery, PurchasingQuery, AutomationQuery),
+    queries=(NodeQuery, CatalogQuery, InventoryQuery, OrderQuery, WarehouseQuery, ReturnsQuery, PurchasingQuery, AutomationQuery,
+             ReplenishmentQuery),
     mutations=(CatalogMutation, InventoryMutation, OrderMutation, WarehouseMutation, ReturnsMutation, PurchasingMutation,
-               AutomationMutation),
+               AutomationMutation, ReplenishmentMutation),
     subscription=Subscription,
     types=[Location, Product, Channel, Order, Customer, Shipment, Return, PurchaseOrder, Event, AutomationRule, Email, Webhook,
-           WebhookDelivery],
+           WebhookDelivery, ForecastAdjustment],
 )
 fast_path.install(schema)
 resolved_roots.install(schema._schema)  # last: it wraps the resolvers installed above

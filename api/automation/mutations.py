@@ -6,9 +6,9 @@ import strawberry
 from engine.domain.commands import ActionDraft, CreateWebhook, DeleteRule, DeleteWebhook, RetryDelivery, SaveRule
 
 from .. import ids
-from ..common import run, run_on, user_error, user_errors
+from ..common import DeletePayload, delete, run, run_on, user_error, user_errors
 from .types import (
-    AutomationRule, AutomationRuleInput, AutomationRulePayload, DeletePayload, Webhook, WebhookDelivery, WebhookDeliveryPayload,
+    AutomationRule, AutomationRuleInput, AutomationRulePayload, Webhook, WebhookDelivery, WebhookDeliveryPayload,
     WebhookInput, WebhookPayload,
 )
 
@@ -30,7 +30,7 @@ class AutomationMutation:
 
     @strawberry.mutation
     async def automation_rule_delete(self, info: strawberry.Info, id: strawberry.ID) -> DeletePayload:
-        return await _delete(info, id, "AutomationRule", DeleteRule)
+        return await delete(info, id, "AutomationRule", DeleteRule)
 
     @strawberry.mutation
     async def webhook_create(self, info: strawberry.Info, input: WebhookInput) -> WebhookPayload:
@@ -39,15 +39,10 @@ class AutomationMutation:
 
     @strawberry.mutation
     async def webhook_delete(self, info: strawberry.Info, id: strawberry.ID) -> DeletePayload:
-        return await _delete(info, id, "Webhook", DeleteWebhook)
+        return await delete(info, id, "Webhook", DeleteWebhook)
 
     @strawberry.mutation(description="Sends the delivery again now, whatever its status, with the same X-OMS-Delivery id.")
     async def webhook_delivery_retry(self, info: strawberry.Info, id: strawberry.ID) -> WebhookDeliveryPayload:
         result = await run_on(info, id, "WebhookDelivery", RetryDelivery)
         return WebhookDeliveryPayload(delivery=WebhookDelivery.of(result.value) if result.value else None,
                                       user_errors=user_errors(result.errors))
-
-
-async def _delete(info: strawberry.Info, id: str, kind: str, command) -> DeletePayload:
-    result = await run_on(info, id, kind, command)
-    return DeletePayload(deleted_id=None if result.errors else id, user_errors=user_errors(result.errors))

@@ -112,12 +112,6 @@ class AutomationRulePayload:
     user_errors: list[UserError]
 
 
-@strawberry.type
-class DeletePayload:
-    deleted_id: Optional[strawberry.ID]
-    user_errors: list[UserError]
-
-
 @strawberry.enum
 class DeliveryStatus(Enum):
     SCHEDULED = "SCHEDULED"

@@ -288,3 +288,36 @@ class KeepAdminToken:
     """Stores the admin token's digest unless one is stored already; the result's value is the
     digest in force."""
     digest: str
+
+
+@dataclass(slots=True)
+class SaveForecastAdjustment:
+    """forecastAdjustmentSave: multiplies the forecast of one sku (None: every sku) in [start, end)."""
+    sku: str | None
+    start: datetime
+    end: datetime
+    factor: float
+    note: str | None = None
+
+
+@dataclass(slots=True)
+class DeleteForecastAdjustment:
+    adjustment: int
+
+
+@dataclass(slots=True)
+class ReorderRuleDraft:
+    sku: str
+    location: str
+    min_quantity: int | None = None
+    max_quantity: int | None = None
+    multiple: int = 1
+    minimum_order_quantity: int = 1
+    lead_time_days: int | None = None
+    supplier: str | None = None
+
+
+@dataclass(slots=True)
+class SetReorderRules:
+    """reorderRulesSet: each (sku, location) rule replaces the one before it."""
+    rules: list[ReorderRuleDraft]

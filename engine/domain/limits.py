@@ -99,3 +99,10 @@ requests_inflight_max = 256
 workers_max = 64
 worker_lag_bytes_max = 64 << 20
 frame_bytes_max = 256 << 20
+
+# Replenishment: forecast horizons (the contract: horizonDays 1..730), a supplier's lead time,
+# how much an adjustment may multiply demand, and adjustments kept (each forecast applies all).
+forecast_horizon_days_max = 730
+lead_time_days_max = 365
+forecast_factor_max = 100
+forecast_adjustments_max = 1_000

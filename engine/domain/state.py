@@ -13,7 +13,7 @@ from .catalog import Catalog
 from .routing import Router
 from .stock import StockTable
 
-COUNTERS = ("order", "shipment", "ledger", "return", "po", "event", "rule", "webhook", "email", "delivery")
+COUNTERS = ("order", "shipment", "ledger", "return", "po", "event", "rule", "webhook", "email", "delivery", "adjustment")
 
 
 class EngineState:

@@ -2,13 +2,14 @@
 kernel call per run of placements, then store what was accepted."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from ..domain import limits, orders as order_rules, validation as check
 from ..domain.automation import hold_on_placement
 from ..domain.commands import OrderDraft, PlaceOrders, Result
 from ..domain.errors import Code, err
 from ..domain.events import order_data
+from ..domain.moments import as_utc
 from ..domain.state import EngineState
 from ..kernel.allocation import allocate
 from ..storage.store import seq_key, text_key, u64
@@ -144,7 +145,7 @@ def _prepare(state: EngineState, draft: OrderDraft, path: tuple, now_iso: str) -
 def _placed_at(given: datetime | None, now_iso: str) -> str:
     if given is None:
         return now_iso
-    return (given.replace(tzinfo=timezone.utc) if given.tzinfo is None else given.astimezone(timezone.utc)).isoformat()
+    return as_utc(given).isoformat()
 
 
 def _lines(state: EngineState, draft: OrderDraft, path: tuple, errors: list) -> list[dict]:

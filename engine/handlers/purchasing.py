@@ -1,12 +1,11 @@
 """Purchase orders: incoming stock; receipts put it on hand and fill backorders in the same commit."""
 from __future__ import annotations
 
-from datetime import timezone
-
 from ..domain import limits, validation as check
 from ..domain.commands import CancelPurchaseOrder, CreatePurchaseOrder, ReceivePurchaseOrder, Result
 from ..domain.errors import Code, err
 from ..domain.ids import global_id
+from ..domain.moments import as_utc
 from ..domain.state import EngineState
 from ..storage.store import u32, u64
 from ..storage.tx import WriteTx
@@ -47,9 +46,7 @@ def create(state: EngineState, tx: WriteTx, cmd: CreatePurchaseOrder) -> Result:
     if errors:
         return Result(None, errors)
     seq = state.next("po")
-    expected = cmd.expected_at
-    if expected is not None:
-        expected = expected.replace(tzinfo=timezone.utc) if expected.tzinfo is None else expected.astimezone(timezone.utc)
+    expected = None if cmd.expected_at is None else as_utc(cmd.expected_at)
     record = {
         "seq": seq, "number": po_number(seq), "supplier": cmd.supplier, "location": cmd.location, "status": "OPEN",
         "expectedAt": expected.isoformat() if expected else None, "createdAt": tx.now_iso,

@@ -4,8 +4,9 @@ from __future__ import annotations
 from .catalog import CatalogReads
 from .log import LogReads
 from .orders import OrderReads
+from .replenishment import ReplenishmentReads
 from .stock import StockReads
 
 
-class Reader(CatalogReads, StockReads, OrderReads, LogReads):
+class Reader(CatalogReads, StockReads, OrderReads, LogReads, ReplenishmentReads):
     """Every read the API makes; each call its own short read transaction."""

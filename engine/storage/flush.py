@@ -8,8 +8,9 @@ from .store import U32
 from .tx import WriteTx
 
 
-def flush_batch(state: EngineState, tx: WriteTx) -> None:
-    """Everything the batch changed, written into its transaction: events, records, stock rows, counters."""
+def flush_batch(state: EngineState, tx: WriteTx, counters_changed: bool) -> None:
+    """Everything the batch changed, written into its transaction: events, records, stock rows, counters
+    (only when they moved: a batch of retries leaves every database as it was)."""
     flush_events(tx)
     tx.flush_records()
     skus = sorted(tx.dirty_skus)
@@ -17,7 +18,8 @@ def flush_batch(state: EngineState, tx: WriteTx) -> None:
         state.check_stock_rows(skus)
         for s, row in zip(skus, encode_rows(state.stock, skus)):
             tx.put_raw("stock", U32.pack(s), row)
-    tx.put("meta", b"counters", state.counters)
+    if counters_changed:
+        tx.put("meta", b"counters", state.counters)
 
 
 def flush_events(tx: WriteTx) -> None:

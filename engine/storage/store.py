@@ -19,6 +19,7 @@ DB_NAMES = (
     "idx_channel", "idx_customer", "customers", "ledger", "allocs", "backorders", "shipments",
     "idx_ship_loc", "returns", "purchase_orders", "idx_po_sku",
     "events", "idx_event_order", "rules", "webhooks", "emails", "deliveries", "outbox",
+    "forecast_adjustments", "reorder_rules",
 )
 
 U32 = struct.Struct(">I")
@@ -28,6 +29,7 @@ BACKORDER_KEY = struct.Struct(">IQHH")   # sku, order, line, part
 LEDGER_KEY = struct.Struct(">IQ")        # sku, ledger sequence
 ADMIN_TOKEN_KEY = b"admin_token_sha256"  # in meta
 OUTBOX_KEY = struct.Struct(">1sQQ")  # kind (E: email, W: webhook), due (ms since epoch), sequence
+REORDER_RULE_KEY = struct.Struct(">II")  # sku, location
 
 
 def dumps(record: Any) -> bytes:

@@ -8,10 +8,11 @@ from ..domain.commands import (
     HoldOrder, PackShipment, PlaceOrders, ReceivePurchaseOrder, ReceiveReturn, RefundReturn, RejectReturn,
     ReleaseOrder, ReportShort, RequestReturn, Result, ScanShipment, SetInventory, SetRoutingPolicy, ShipShipment,
     UpsertChannel, UpsertLocation, UpsertProducts, SaveRule, DeleteRule, InstallDefaults, CreateWebhook, DeleteWebhook,
-    RetryDelivery, EmailAttempt, DeliveryAttempt, KeepAdminToken,
+    RetryDelivery, EmailAttempt, DeliveryAttempt, KeepAdminToken, SaveForecastAdjustment, DeleteForecastAdjustment,
+    SetReorderRules,
 )
 from ..domain.state import EngineState
-from ..handlers import access, automation, catalog, inventory, orders, purchasing, returns, warehouse
+from ..handlers import access, automation, catalog, inventory, orders, purchasing, replenishment, returns, warehouse
 from ..handlers.placement import place
 from ..handlers.reactions import after_command
 from ..storage.flush import flush_batch
@@ -49,12 +50,16 @@ HANDLERS: dict[type, Callable[[EngineState, WriteTx, Any], Result]] = {
     EmailAttempt: automation.email_attempt,
     DeliveryAttempt: automation.delivery_attempt,
     KeepAdminToken: access.keep_admin_token,
+    SaveForecastAdjustment: replenishment.save_adjustment,
+    DeleteForecastAdjustment: replenishment.delete_adjustment,
+    SetReorderRules: replenishment.set_reorder_rules,
 }
 
 
 def apply_batch(state: EngineState, tx: WriteTx, commands: list) -> list[Result]:
     """Consecutive placements share one kernel call; everything else runs one by one."""
     results: list[Result] = []
+    counters = dict(state.counters)
     i = 0
     while i < len(commands):
         start = len(tx.events)
@@ -68,5 +73,5 @@ def apply_batch(state: EngineState, tx: WriteTx, commands: list) -> list[Result]
             results.append(HANDLERS[type(commands[i])](state, tx, commands[i]))
             i += 1
         after_command(state, tx, start)
-    flush_batch(state, tx)
+    flush_batch(state, tx, counters_changed=state.counters != counters)
     return results
