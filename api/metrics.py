@@ -34,9 +34,10 @@ class Metrics:
                                 registry=self.registry)
         self.latency = Histogram("oms_graphql_request_seconds", "GraphQL operation latency, by root field", ["operation"],
                                  buckets=LATENCY_BUCKETS_S, registry=self.registry)
-        self.plans = Counter("oms_graphql_plans", "Requests of prepared documents, by how they ran: compiled (the plan "
-                             "answered), fallback (handed to graphql-core at run time), generic (a document no plan covers)",
-                             ["outcome"], registry=self.registry)
+        # Only hand-overs are counted: a counter per compiled answer costs a tenth of what the plan saves.
+        self.handovers = Counter("oms_graphql_handovers", "Prepared requests that graphql-core answered instead of a "
+                                 "compiled plan: fallback (the plan handed over at run time), generic (no plan covers "
+                                 "the document)", ["outcome"], registry=self.registry)
         self.commit_size = Histogram("oms_commit_batch_commands", "Commands per group commit", buckets=BATCH_BUCKETS,
                                      registry=self.registry)
         self.commit_latency = Histogram("oms_commit_seconds", "Time to apply and durably commit one batch",
@@ -69,10 +70,10 @@ class Metrics:
         children[0].inc()
         children[1].observe(seconds)
 
-    def observe_plan(self, outcome: str) -> None:
+    def observe_handover(self, outcome: str) -> None:
         child = self._plan_children.get(outcome)
         if child is None:
-            child = self._plan_children[outcome] = self.plans.labels(outcome)
+            child = self._plan_children[outcome] = self.handovers.labels(outcome)
         child.inc()
 
     def watch(self, engine: Engine, subscribers: Callable[[], int]) -> None:

@@ -165,14 +165,13 @@ class PreparedServer:
                 context[PRE_RESOLVED] = resolved
             self._observe(prepared, "fallback")
             return None
-        self.metrics.observe_plan("compiled")
         if self.check:
             await self.check.compare(plan, prepared.label, variables, context, data, resolved,
                                      lambda shadow: self._generic(prepared, variables, extensions, shadow, root_value))
         return ExecutionResult(data=data)
 
     def _observe(self, prepared: Prepared, outcome: str) -> None:
-        self.metrics.observe_plan(outcome)
+        self.metrics.observe_handover(outcome)
         if self.check:
             self.check.outcome(prepared.label, outcome)
 

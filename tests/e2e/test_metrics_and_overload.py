@@ -27,14 +27,16 @@ def tight_server(tmp_path, monkeypatch):
 
 @both_process_layouts
 async def test_metrics_show_operations_commits_and_queues(server, client):
-    for code in ("M1", "M2", "M3"):  # one connection: the second and third find the document prepared and compiled
+    for code in ("M1", "M2", "M3"):
         await add_location(client, code)
+    for _ in range(3):  # one connection: the second and third find the document prepared, and no plan takes directives
+        await client.data("query($all: Boolean!) { locations @include(if: $all) { code } }", {"all": True})
     async with aiohttp.ClientSession() as session:
         async with session.get(server.base_url + "/metrics") as response:
             assert response.status == 200
             text = await response.text()
     for name in ('oms_graphql_requests_total{operation="locationUpsert",outcome="ok"} 3.0',
-                 'oms_graphql_plans_total{outcome="compiled"} 2.0', "oms_commit_batch_commands_count",
+                 'oms_graphql_handovers_total{outcome="generic"} 2.0', "oms_commit_batch_commands_count",
                  "oms_commit_seconds_bucket", "oms_sequencer_queue_depth", "oms_outbox_backlog", "oms_subscribers 0.0"):
         assert name in text, name
 
