@@ -43,3 +43,12 @@ def intermittent_bands(points: np.ndarray, history: np.ndarray) -> tuple[np.ndar
     lower = compound_quantile(points, sizes, lower_probability)
     upper = compound_quantile(points, sizes, upper_probability)
     return np.minimum(lower, points), np.maximum(upper, points)
+
+
+def bands(points: np.ndarray, sigma: np.ndarray, alpha: np.ndarray, y: np.ndarray, start: np.ndarray,
+          intermittent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper) of many series: compound for the intermittent ones, normal for the rest."""
+    lower, upper = normal_bands(points, sigma, alpha)
+    for i in np.flatnonzero(intermittent):
+        lower[i], upper[i] = intermittent_bands(points[i], y[i, start[i]:])
+    return lower, upper
