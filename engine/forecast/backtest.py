@@ -42,7 +42,8 @@ def naive_scales(y: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def backtest(method: str, y: np.ndarray, start: np.ndarray | None, horizon: int, season: int = 0,
-             windows: int = backtest_windows) -> Backtest:
+             windows: int = backtest_windows, params: np.ndarray | None = None) -> Backtest:
+    """params: fixed parameters per series (None: fitted at every origin)."""
     y = np.ascontiguousarray(y, dtype=np.float64)
     n, width = y.shape
     start = np.zeros(n, np.int64) if start is None else np.asarray(start, np.int64)
@@ -54,7 +55,7 @@ def backtest(method: str, y: np.ndarray, start: np.ndarray | None, horizon: int,
         origin = max(first_origin + w * horizon, 0)
         train, actual = y[:, :origin], y[:, origin:origin + horizon]
         train_start = np.minimum(start, origin)
-        fcst = forecast_many(method, train, train_start, horizon, season).points
+        fcst = forecast_many(method, train, train_start, horizon, season, params).points
         mae, mse = naive_scales(train, train_start)
         valid &= (mae > 0) & (mse > 0)
         err = fcst - actual
