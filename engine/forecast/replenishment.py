@@ -34,6 +34,8 @@ class ReorderRule:
             raise ValueError("multiple and minimum order quantity must be >= 1")
         if self.lead_time_days is not None and self.lead_time_days < 0:
             raise ValueError("lead time must be >= 0")
+        if None not in (self.min_quantity, self.max_quantity) and self.min_quantity > self.max_quantity:
+            raise ValueError("minQuantity must not exceed maxQuantity")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,14 +135,15 @@ def suggest(on_hand: int, committed: int, incoming: int, forecast: DailyForecast
     if len(forecast.points) < lead + horizon_days:
         raise ValueError("the forecast must cover lead time + horizon days")
     points = np.maximum(np.asarray(forecast.points[:lead + horizon_days], dtype=np.float64), 0.0)
-    safety = units(safety_stock(forecast, lead, service_level))
-    reorder_point = units(float(points[:lead].sum()) + safety)
+    safety_raw = safety_stock(forecast, lead, service_level)
+    safety = units(safety_raw)
+    reorder_point = units(float(points[:lead].sum()) + safety_raw)
     demand = float(points.sum())
     position = on_hand - committed + incoming
     if position > reorder_point:
         need, reason = 0, f"position {position} is above the reorder point {reorder_point}"
     else:
-        need = units(demand + safety - position)
+        need = units(demand + safety_raw - position)
         reason = (f"position {position} is at or below the reorder point {reorder_point}: "
                   f"up to {lead}+{horizon_days} days of forecast demand plus safety stock {safety}")
         if need == 0:
