@@ -4,6 +4,7 @@ Layers, each importing only those listed before it:
     kernel/    the Python side of the Cython kernels in ext/ (sort codes and flags defined once)
     domain/    pure: records, commands, events, errors, the order and stock rules, routing,
                conditions, validation, the writer's in-memory state. No lmdb, no clock, no threads.
+    forecast/  pure: demand forecasting and replenishment math over numpy arrays (kernel/, limits)
     storage/   LMDB: keys, codecs, the write batch, loading, the audit, format migration
     handlers/  one module per domain: (state, batch, command) -> result plus events; time is
                the batch's `now`, read once by the writer
