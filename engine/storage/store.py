@@ -19,6 +19,7 @@ DB_NAMES = (
     "idx_channel", "idx_customer", "customers", "ledger", "allocs", "backorders", "shipments",
     "idx_ship_loc", "returns", "purchase_orders", "idx_po_sku",
     "events", "idx_event_order", "rules", "webhooks", "emails", "deliveries", "outbox",
+    "an_sales", "an_totals", "an_fulfil", "an_stock",
 )
 
 U32 = struct.Struct(">I")
