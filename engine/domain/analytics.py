@@ -16,7 +16,8 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Callable
 
-from . import orders as order_rules
+from . import limits, orders as order_rules
+from .errors import Code, err
 
 money_scale = 10_000
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -165,3 +166,82 @@ class Tally:
 
     def __bool__(self) -> bool:
         return bool(self.totals)
+
+
+BUCKETS = ("DAY", "WEEK", "MONTH")  # HOUR is refused: sales and stock are kept per day
+
+
+def bucket_start(day: int, bucket: str) -> int:
+    if bucket == "DAY":
+        return day
+    if bucket == "WEEK":  # ISO weeks: Monday first
+        return day - date.fromordinal(day + EPOCH_ORDINAL).weekday()
+    first = date.fromordinal(day + EPOCH_ORDINAL).replace(day=1)
+    return first.toordinal() - EPOCH_ORDINAL
+
+
+def buckets(first_day: int, last_day: int, bucket: str) -> list[tuple[int, int]]:
+    """(first day, last day) of each bucket that meets the window, clipped to it."""
+    found, day = [], first_day
+    while day <= last_day:
+        start = bucket_start(day, bucket)
+        end = _next_bucket(start, bucket) - 1
+        found.append((day, min(end, last_day)))
+        day = end + 1
+    return found
+
+
+def _next_bucket(start: int, bucket: str) -> int:
+    if bucket == "DAY":
+        return start + 1
+    if bucket == "WEEK":
+        return start + 7
+    first = date.fromordinal(start + EPOCH_ORDINAL)
+    following = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
+    return following.toordinal() - EPOCH_ORDINAL
+
+
+def bucket_count(first_day: int, last_day: int, bucket: str) -> int:
+    if bucket == "DAY":
+        return last_day - first_day + 1
+    if bucket == "WEEK":
+        return (bucket_start(last_day, "WEEK") - bucket_start(first_day, "WEEK")) // 7 + 1
+    a, b = date.fromordinal(first_day + EPOCH_ORDINAL), date.fromordinal(last_day + EPOCH_ORDINAL)
+    return (b.year - a.year) * 12 + b.month - a.month + 1
+
+
+def window(errors: list, start: datetime, end: datetime, bucket: str | None, days_max: int | None = None) -> tuple[int, int]:
+    """The UTC days `from` and `to` fall in (both included), checked: from <= to, a kept bucket,
+    at most analytics_buckets_max buckets (or days_max days)."""
+    first, last = utc_day(start), utc_day(end)
+    if utc(start) > utc(end):
+        errors.append(err(Code.INVALID, "from is after to", "from"))
+    elif bucket is not None and bucket not in BUCKETS:
+        errors.append(err(Code.INVALID, f"analytics are kept per day: bucket {bucket} is not served (DAY, WEEK or MONTH)", "bucket"))
+    elif bucket is not None and bucket_count(first, last, bucket) > limits.analytics_buckets_max:
+        errors.append(err(Code.INVALID, f"the window holds more than {limits.analytics_buckets_max} {bucket} buckets", "to"))
+    elif days_max is not None and last - first + 1 > days_max:
+        errors.append(err(Code.INVALID, f"the window is longer than {days_max} days", "to"))
+    return first, last
+
+
+def utc(moment: datetime) -> datetime:
+    """A naive datetime is taken as UTC."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def utc_day(moment: datetime) -> int:
+    return utc(moment).date().toordinal() - EPOCH_ORDINAL
+
+
+def median_hours(bins) -> float | None:
+    """The middle shipment's bin (its middle, in hours); None without shipments."""
+    total = int(sum(bins))
+    if total == 0:
+        return None
+    seen = 0
+    for b, count in enumerate(bins):
+        seen += int(count)
+        if 2 * seen >= total:
+            return bin_hours(b)
+    return None

@@ -99,3 +99,14 @@ requests_inflight_max = 256
 workers_max = 64
 worker_lag_bytes_max = 64 << 20
 frame_bytes_max = 256 << 20
+
+# Points one analytics query answers (salesSummary, inventoryHistory): a daily chart of almost
+# three years; each bucket is a few stored records read.
+analytics_buckets_max = 1_000
+
+# Days of one topProducts or fulfillmentStats window: their reads grow with the days (a
+# topProducts day is a few records per 1,024 skus).
+analytics_window_days_max = 1_000
+
+# topProducts `limit`.
+analytics_top_max = 250

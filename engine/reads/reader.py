@@ -1,11 +1,12 @@
 """Read models over LMDB read transactions: only what is committed is ever visible."""
 from __future__ import annotations
 
+from .analytics import AnalyticsReads
 from .catalog import CatalogReads
 from .log import LogReads
 from .orders import OrderReads
 from .stock import StockReads
 
 
-class Reader(CatalogReads, StockReads, OrderReads, LogReads):
+class Reader(CatalogReads, StockReads, OrderReads, LogReads, AnalyticsReads):
     """Every read the API makes; each call its own short read transaction."""
