@@ -100,3 +100,12 @@ async def run(info: strawberry.Info, command: object) -> Result:
     except WriterUnavailable as exc:  # not a userError: those say nothing changed, and this may have been stored
         raise GraphQLError(f"{exc}: the mutation may or may not have been stored; retry it "
                            "(an order placed again with the same externalId is not placed twice)") from None
+
+
+def value_or_raise(result: Result):
+    """A query's read: its value, or its first user error as a GraphQL error whose extensions
+    carry the code and the argument (queries have no userErrors)."""
+    if result.errors:
+        error = result.errors[0]
+        raise GraphQLError(error.message, extensions={"code": error.code.value, "field": list(error.field)})
+    return result.value

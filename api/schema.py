@@ -6,6 +6,7 @@ from typing import Optional
 import strawberry
 
 from . import ids
+from .analytics.queries import AnalyticsQuery
 from .automation.mutations import AutomationMutation
 from .automation.queries import AutomationQuery
 from .automation.types import AutomationRule, Email, Event, Webhook, WebhookDelivery
@@ -71,7 +72,7 @@ class NodeQuery:
 
 schema = served_schema(
     queries=(NodeQuery, CatalogQuery, InventoryQuery, OrderQuery, WarehouseQuery, ReturnsQuery, PurchasingQuery, AutomationQuery,
-             ReplenishmentQuery),
+             ReplenishmentQuery, AnalyticsQuery),
     mutations=(CatalogMutation, InventoryMutation, OrderMutation, WarehouseMutation, ReturnsMutation, PurchasingMutation,
                AutomationMutation, ReplenishmentMutation),
     subscription=Subscription,

@@ -15,7 +15,7 @@ Layers, each importing only those listed before it:
                over a `CommandLink` (the transport's one interface; a Unix socket here)
 
 What api/ may import: `Engine`, `RemoteEngine`, `CommandServer`, `WriterUnavailable`,
-`FormatError`, `Overloaded`, `limits`, and the vocabulary of
+`FormatError`, `Overloaded`, `limits`, `rebuild_analytics` (the `oms analytics-rebuild` command), and the vocabulary of
 `engine.domain` (commands, errors, ids, events, orders, routing records). Nothing else: the
 handlers, the writer and the storage are reached through `Engine` only.
 """
@@ -24,7 +24,9 @@ from .engine import Engine
 from .remote.command_server import CommandServer
 from .remote.link import CommandLink, WriterUnavailable
 from .remote.remote_engine import RemoteEngine
+from .storage.maintenance import rebuild_analytics
 from .storage.migration import FormatError
 from .writer.sequencer import Overloaded
 
-__all__ = ["CommandLink", "CommandServer", "Engine", "FormatError", "Overloaded", "RemoteEngine", "WriterUnavailable", "limits"]
+__all__ = ["CommandLink", "CommandServer", "Engine", "FormatError", "Overloaded", "RemoteEngine", "WriterUnavailable", "limits",
+           "rebuild_analytics"]

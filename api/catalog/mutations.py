@@ -25,7 +25,8 @@ class CatalogMutation:
     @strawberry.mutation
     async def products_upsert(self, info: strawberry.Info, input: list[ProductInput]) -> ProductsPayload:
         drafts = [ProductDraft(p.sku, p.name, p.barcode, p.price, p.weight_grams,
-                               None if p.components is None else [(c.sku, c.quantity) for c in p.components]) for p in input]
+                               None if p.components is None else [(c.sku, c.quantity) for c in p.components], p.cost)
+                  for p in input]
         result = await run(info, UpsertProducts(drafts))
         return ProductsPayload(products=[Product.of(r) for r in result.value or []], user_errors=user_errors(result.errors))
 

@@ -116,6 +116,7 @@ class Product(Node):
     name: str
     barcode: Optional[str]
     price: Optional[Decimal]
+    cost: Optional[Decimal] = strawberry.field(description="What one unit costs the business (for margins); never shown to channels.")
     weight_grams: Optional[int]
     components: list[BundleComponent] = strawberry.field(description="""A bundle (kit) holds no stock of its own: an order line for it is allocated as its
 components (each routed like a line of its own), and its allocations name the component skus.""")
@@ -123,7 +124,8 @@ components (each routed like a line of its own), and its allocations name the co
     @classmethod
     def of(cls, r: dict) -> "Product":
         return cls(id=strawberry.ID(ids.encode("Product", r["sku"])), sku=r["sku"], name=r["name"], barcode=r["barcode"],
-                   price=None if r["price"] is None else Decimal(r["price"]), weight_grams=r["weightGrams"],
+                   price=None if r["price"] is None else Decimal(r["price"]),
+                   cost=None if r.get("cost") is None else Decimal(r["cost"]), weight_grams=r["weightGrams"],
                    components=[BundleComponent(sku=c["sku"], quantity=c["quantity"]) for c in r["components"]])
 
     @strawberry.field
@@ -143,6 +145,7 @@ class ProductInput:
     name: str
     barcode: Optional[str] = None
     price: Optional[Decimal] = None
+    cost: Optional[Decimal] = None
     weight_grams: Optional[int] = None
     components: Optional[list[BundleComponentInput]] = None
 

@@ -97,6 +97,9 @@ class OrderLine:
     returned: int
     cancelled: int
     allocations: list[Allocation]
+    list_price: Optional[Decimal] = strawberry.field(description="The price before promotions (price list or product), as at placement.")
+    discount: Decimal = strawberry.field(description="Promotions' discount on this line, in total.")
+    unit_cost: Optional[Decimal] = strawberry.field(description="The product's cost at placement.")
     order_record: strawberry.Private[dict]
     index: strawberry.Private[int]
 
@@ -116,7 +119,8 @@ location its channel may use, whose quantity not yet promised to earlier backord
             returned=line["returned"], cancelled=line["cancelled"],
             allocations=[Allocation(sku=p["sku"], location=a["loc"], quantity=a["qty"], rule=a["rule"], reason=a["reason"])
                          for p in line["parts"] for a in p["allocs"]],
-            order_record=order, index=index,
+            list_price=_decimal(line.get("listPrice")), discount=Decimal(line.get("discount") or 0),
+            unit_cost=_decimal(line.get("unitCost")), order_record=order, index=index,
         )
 
 
@@ -208,6 +212,10 @@ uses no order number.""")
     @strawberry.field(description="Equals subtotal until discounts, tax and shipping charges exist.")
     def total(self) -> Decimal:
         return Decimal(self.record["subtotal"])
+
+    @strawberry.field(description="total - the lines' unitCost x quantity; null while a line has no cost.")
+    def margin(self) -> Optional[Decimal]:
+        return order_rules.margin(self.record)
 
     @strawberry.field
     def tags(self) -> list[str]:
@@ -393,3 +401,7 @@ def _utc(value: Optional[datetime]) -> Optional[datetime]:
     if value is None:
         return None
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _decimal(text: str | None) -> Optional[Decimal]:
+    return None if text is None else Decimal(text)

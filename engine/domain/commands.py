@@ -28,6 +28,7 @@ class ProductDraft:
     price: Any = None
     weight_grams: int | None = None
     components: list[tuple[str, int]] | None = None
+    cost: Any = None
 
 
 @dataclass(slots=True)

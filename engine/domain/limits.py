@@ -106,3 +106,14 @@ forecast_horizon_days_max = 730
 lead_time_days_max = 365
 forecast_factor_max = 100
 forecast_adjustments_max = 1_000
+
+# Points one analytics query answers (salesSummary, inventoryHistory): a daily chart of almost
+# three years; each bucket is a few stored records read.
+analytics_buckets_max = 1_000
+
+# Days of one topProducts or fulfillmentStats window: their reads grow with the days (a
+# topProducts day is a few records per 1,024 skus).
+analytics_window_days_max = 1_000
+
+# topProducts `limit`.
+analytics_top_max = 250

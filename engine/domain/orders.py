@@ -54,6 +54,27 @@ def line_backordered(line: dict) -> int:
     return line["quantity"] - line["cancelled"] - line_allocated(line)
 
 
+def line_prices(product: dict) -> dict:
+    """What a new line records of its product: the list price (the product's price, until price
+    lists exist), the discount (none, until promotions exist) and the cost, as at placement."""
+    return {"listPrice": product["price"], "discount": "0", "unitCost": product.get("cost")}
+
+
+def margin(order: dict) -> Decimal | None:
+    """subtotal - discounts - the lines' unitCost x quantity; None while a line has no cost
+    (lines stored before costs were recorded have none)."""
+    cost = Decimal(0)
+    for line in order["lines"]:
+        if line.get("unitCost") is None:
+            return None
+        cost += Decimal(line["unitCost"]) * line["quantity"]
+    return Decimal(order["subtotal"]) - discount_total(order) - cost
+
+
+def discount_total(order: dict) -> Decimal:
+    return sum((Decimal(line.get("discount") or 0) for line in order["lines"]), Decimal(0))
+
+
 def subtotal(lines: list[dict]) -> Decimal:
     return sum((Decimal(l["unitPrice"]) * l["quantity"] for l in lines), Decimal(0))
 

@@ -27,6 +27,7 @@ class EngineState:
         self.rules_by_event: dict[str, list] | None = None  # rules_for's cache; None after any change
         self.webhooks: dict[int, dict] = {}
         self.defaults_installed = False
+        self.stock_days = None  # the last day each sku's stock row was written (storage/aggregates.py), set at load
         self._locations: tuple[int, int, LocationTable] | None = None
 
     def next(self, counter: str) -> int:

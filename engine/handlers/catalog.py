@@ -56,8 +56,9 @@ def upsert_products(state: EngineState, tx: WriteTx, cmd: UpsertProducts) -> Res
             if owner is not None and owner != draft.sku:
                 errors.append(err(Code.DUPLICATE, f"barcode already belongs to {owner}", *path, "barcode"))
             barcodes[draft.barcode] = draft.sku
-        if draft.price is not None:
-            check.money(errors, draft.price, (*path, "price"))
+        for name, amount in (("price", draft.price), ("cost", draft.cost)):
+            if amount is not None:
+                check.money(errors, amount, (*path, name))
         if draft.weight_grams is not None and draft.weight_grams < 0:
             errors.append(err(Code.INVALID, "weight must be >= 0", *path, "weightGrams"))
         _check_components(state, cmd, draft, path, seen, errors)
@@ -70,6 +71,7 @@ def upsert_products(state: EngineState, tx: WriteTx, cmd: UpsertProducts) -> Res
         record = {
             "idx": idx, "sku": draft.sku, "name": draft.name, "barcode": draft.barcode,
             "price": None if draft.price is None else str(check.money([], draft.price, ())),
+            "cost": None if draft.cost is None else str(check.money([], draft.cost, ())),
             "weightGrams": draft.weight_grams,
             "components": [{"sku": s, "quantity": q} for s, q in draft.components or ()],
         }

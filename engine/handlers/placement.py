@@ -176,5 +176,5 @@ def _lines(state: EngineState, draft: OrderDraft, path: tuple, errors: list) -> 
             errors.append(err(Code.LIMIT_EXCEEDED, "bundle units exceed the quantity limit", *lpath, "quantity"))
         if amount is not None:
             lines.append({"sku": line.sku, "quantity": line.quantity, "unitPrice": str(amount),
-                          "cancelled": 0, "returned": 0, "parts": parts})
+                          "cancelled": 0, "returned": 0, "parts": parts, **order_rules.line_prices(product.record)})
     return lines

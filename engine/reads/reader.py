@@ -1,6 +1,7 @@
 """Read models over LMDB read transactions: only what is committed is ever visible."""
 from __future__ import annotations
 
+from .analytics import AnalyticsReads
 from .catalog import CatalogReads
 from .log import LogReads
 from .orders import OrderReads
@@ -8,5 +9,5 @@ from .replenishment import ReplenishmentReads
 from .stock import StockReads
 
 
-class Reader(CatalogReads, StockReads, OrderReads, LogReads, ReplenishmentReads):
+class Reader(CatalogReads, StockReads, OrderReads, LogReads, ReplenishmentReads, AnalyticsReads):
     """Every read the API makes; each call its own short read transaction."""

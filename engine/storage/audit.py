@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..domain.orders import line_shipped
+from .aggregates import differences as aggregate_differences
 from .event_log import EventReader
 from .stock_rows import decode_row
 from .store import ALLOC_KEY, LEDGER_KEY, U32, Store, loads
@@ -62,6 +63,7 @@ def audit(store: Store) -> list[str]:
             _, _, seq, li, pi = ALLOC_KEY.unpack(key)
             if r.get("orders", key[8:16]) is None:
                 problems.append(f"allocation index names missing order {seq}")
+    problems += aggregate_differences(store)
     return problems
 
 

@@ -8,6 +8,7 @@ import orjson
 
 from ..domain.automation import compile_rule
 from ..domain.state import EngineState
+from .aggregates import StockDays
 from .stock_rows import load_rows
 from .store import BACKORDER_KEY, ReadTxn, Store
 
@@ -27,6 +28,7 @@ def load_state(store: Store) -> EngineState:
             state.catalog.add_channel(record)
         state.stock.ensure(len(state.catalog.sku_by_idx), len(state.catalog.location_codes))
         load_rows(state.stock, _items(r, "stock"))
+        state.stock_days = StockDays(state.stock.updated_s, len(state.catalog.sku_by_idx))
         for key in _keys(r, "backorders"):
             sku, order, _, _ = BACKORDER_KEY.unpack(key)
             state.queue_backorder(sku, order)

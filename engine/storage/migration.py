@@ -14,10 +14,11 @@ import lmdb
 
 import orjson
 
+from . import aggregates
 from .event_log import block_events_max, encode_block
 from .store import Store, dumps, loads, u64
 
-FORMAT = 2  # release 0.1.0 wrote format 1 without recording it
+FORMAT = 3  # release 0.1.0 wrote format 1 without recording it
 FORMAT_KEY = b"format"
 
 
@@ -56,9 +57,15 @@ def _records_from(txn: lmdb.Transaction, events, start: int) -> list[dict]:
     return block
 
 
+def analytics_from_orders(store: Store, txn: lmdb.Transaction) -> None:
+    """2 -> 3: the analytics aggregates counted from the stored orders (aggregates.py). Stock
+    history starts here: each sku's current row stands for every day since it last changed."""
+    aggregates.rebuild(store, txn)
+
+
 # format n -> the function that rewrites a store of format n into format n + 1, in the
 # transaction it is given
-MIGRATIONS: dict[int, Callable[[Store, lmdb.Transaction], None]] = {1: events_in_blocks}
+MIGRATIONS: dict[int, Callable[[Store, lmdb.Transaction], None]] = {1: events_in_blocks, 2: analytics_from_orders}
 
 
 class FormatError(Exception):

@@ -20,6 +20,7 @@ DB_NAMES = (
     "idx_ship_loc", "returns", "purchase_orders", "idx_po_sku",
     "events", "idx_event_order", "rules", "webhooks", "emails", "deliveries", "outbox",
     "forecast_adjustments", "reorder_rules",
+    "an_sales", "an_totals", "an_fulfil", "an_stock",
 )
 
 U32 = struct.Struct(">I")

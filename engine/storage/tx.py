@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import lmdb
 
-from ..domain import orders as order_rules
+from ..domain import analytics, orders as order_rules
 from ..domain.stock import available
 from .stock_rows import decode_row
 from .store import Store, dumps, loads, scan, u32, u64
@@ -30,6 +30,7 @@ class WriteTx:
         self.available_seen: dict[tuple[int, int], int] = {}
         self.reasons: dict[tuple, tuple] = {}  # allocation reasons without a distance, built once per batch
         self._orders: dict[int, dict] = {}
+        self._stored_orders: dict[int, bytes] = {}  # as loaded, for what they added to the analytics before
         self._shipments: dict[int, dict] = {}
 
     def _db(self, name: str) -> Any:
@@ -56,9 +57,10 @@ class WriteTx:
     def order(self, seq: int) -> dict | None:
         record = self._orders.get(seq)
         if record is None:
-            record = self.get("orders", u64(seq))
-            if record is not None:
-                self._orders[seq] = record
+            raw = self.raw("orders", u64(seq))
+            if raw is not None:
+                record = self._orders[seq] = loads(raw)
+                self._stored_orders[seq] = raw
         return record
 
     def save_order(self, record: dict) -> None:
@@ -90,11 +92,20 @@ class WriteTx:
             return 0
         return available(int(row["on_hand"][l]), int(row["committed"][l]), int(row["safety"][l]))
 
-    def flush_records(self) -> None:
+    def flush_records(self, tally: analytics.Tally) -> None:
+        """Writes the batch's orders and shipments; `tally` gets what each changed order adds to the
+        analytics now, less what it added as it was stored."""
         for seq, record in self._orders.items():
             record["status"] = order_rules.status(record)
+            stored = self._stored_orders.get(seq)
+            analytics.stamp(record, self.now_iso, stored is None)
             check_order(record)
-            self.put("orders", u64(seq), record)
+            raw = dumps(record)
+            if raw != stored:
+                if stored is not None:
+                    tally.add(loads(stored), -1)
+                tally.add(record)
+                self.put_raw("orders", u64(seq), raw)
         for seq, record in self._shipments.items():
             self.put("shipments", u64(seq), record)
 

@@ -9,6 +9,7 @@ from engine import Engine
 from engine.domain.commands import LineDraft, OrderDraft, PlaceOrders
 from engine.storage.audit import audit
 from engine.storage.event_log import EventReader, block_events_max
+from engine.storage.migration import FORMAT
 
 from ..fixtures.format_1_layout import layout, write_format_1
 from .conftest import World
@@ -63,7 +64,7 @@ def test_a_format_1_store_written_by_a_release_is_migrated_keeping_every_event(t
         for order, expected in by_order.items():
             if order is not None:
                 assert engine.read.events(after=None, first=1000, order=order)[0] == expected
-    assert layout(tmp_path / "data") == (2, "blocks")
+    assert layout(tmp_path / "data") == (FORMAT, "blocks")
     assert events and [e["seq"] for e in events] == list(range(1, len(events) + 1))
 
 
@@ -85,4 +86,4 @@ def test_migration_keeps_every_event_and_order_index_of_a_larger_log(tmp_path):
         assert audit(engine.store) == []
         place(engine, 1, prefix="NEW")
         assert engine.read.events(after=len(before), first=10)[0][0]["seq"] == len(before) + 1
-    assert layout(path) == (2, "blocks")
+    assert layout(path) == (FORMAT, "blocks")
