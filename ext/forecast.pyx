@@ -13,7 +13,8 @@ intervals between them (the first interval counts from one before the first buck
 smooths the size when demand occurs and the 0/1 occurrence every bucket.
 
 Fitted parameters (`fit`) are chosen per series by grid search: every row of a parameter grid
-is run and the one with the least in-sample one-step squared error wins (the first on ties).
+is run and the one with the least in-sample one-step squared error wins (the first on ties);
+a row stops as soon as its error exceeds the best so far, which cannot change the choice.
 """
 from libc.math cimport sqrt, NAN, INFINITY
 from libc.stdlib cimport malloc, free
@@ -52,6 +53,7 @@ cdef struct Row:
     double* fitted       # [n] or NULL: one-step forecast of each observation, NaN where none
     double* season       # [m] work space
     Py_ssize_t nres      # out: one-step residuals counted
+    double bound         # a search stops a row once its SSE exceeds this (returns early)
 
 
 cdef inline void _flat(Row* r, double value) noexcept nogil:
@@ -81,6 +83,8 @@ cdef double _ses(Row* r, const double* p) noexcept nogil:
             r.fitted[t] = lev
         e = r.y[t] - lev
         sse += e * e
+        if sse > r.bound:
+            return sse
         lev = a * r.y[t] + (1.0 - a) * lev
     r.nres = r.n - 1
     _flat(r, lev)
@@ -116,6 +120,8 @@ cdef double _holt(Row* r, const double* p) noexcept nogil:
             r.fitted[t] = f
         e = r.y[t] - f
         sse += e * e
+        if sse > r.bound:
+            return sse
         ln = a * r.y[t] + (1.0 - a) * f
         b = be * (ln - lev) + (1.0 - be) * phi * b
         lev = ln
@@ -152,6 +158,8 @@ cdef double _holt_winters(Row* r, const double* p) noexcept nogil:
             r.fitted[t] = f
         e = r.y[t] - f
         sse += e * e
+        if sse > r.bound:
+            return sse
         ln = a * (r.y[t] - r.season[i]) + (1.0 - a) * (lev + phi * b)
         b = be * (ln - lev) + (1.0 - be) * phi * b
         r.season[i] = g * (r.y[t] - ln) + (1.0 - g) * r.season[i]
@@ -173,6 +181,8 @@ cdef double _croston(Row* r, const double* p, double factor) noexcept nogil:
                 r.fitted[t] = f
             e = r.y[t] - f
             sse += e * e
+            if sse > r.bound:
+                return sse
             r.nres += 1
         elif r.fitted != NULL:
             r.fitted[t] = NAN
@@ -209,6 +219,8 @@ cdef double _tsb(Row* r, const double* p) noexcept nogil:
                 r.fitted[t] = f
             e = r.y[t] - f
             sse += e * e
+            if sse > r.bound:
+                return sse
             r.nres += 1
         elif r.fitted != NULL:
             r.fitted[t] = NAN
@@ -290,6 +302,7 @@ def run(int method, const double[:, ::1] y, const int64_t[::1] start, const doub
                         fitted[i, t] = NAN
                     r.fitted = &fitted[i, 0] + start[i]
                 r.season = work
+                r.bound = INFINITY
                 sse = _one(method, &r, &params[i, 0])
                 sigma[i] = _sigma(sse, r.nres)
     finally:
@@ -332,11 +345,13 @@ def fit(int method, const double[:, ::1] y, const int64_t[::1] start, const doub
                 best = 0
                 best_sse = INFINITY
                 for k in range(n_grid):
+                    r.bound = best_sse    # a row already worse than the best cannot win
                     sse = _one(method, &r, &grid[k, 0])
                     if sse < best_sse:
                         best_sse = sse
                         best = k
                 r.fcst = &fcst[i, 0] if horizon else NULL
+                r.bound = INFINITY
                 sse = _one(method, &r, &grid[best, 0])
                 sigma[i] = _sigma(sse, r.nres)
                 chosen[i] = best
