@@ -26,7 +26,7 @@ from .orders.types import Customer, Order, Return, Shipment
 from .purchasing.mutations import PurchasingMutation
 from .purchasing.queries import PurchasingQuery
 from .purchasing.types import PurchaseOrder
-from .replenishment.mutations import ReplenishmentMutation
+from .replenishment.mutations import ReplenishmentApplyMutation, ReplenishmentMutation
 from .replenishment.queries import ReplenishmentQuery
 from .replenishment.types import ForecastAdjustment
 from .returns.mutations import ReturnsMutation
@@ -74,7 +74,7 @@ schema = served_schema(
     queries=(NodeQuery, CatalogQuery, InventoryQuery, OrderQuery, WarehouseQuery, ReturnsQuery, PurchasingQuery, AutomationQuery,
              ReplenishmentQuery, AnalyticsQuery),
     mutations=(CatalogMutation, InventoryMutation, OrderMutation, WarehouseMutation, ReturnsMutation, PurchasingMutation,
-               AutomationMutation, ReplenishmentMutation),
+               AutomationMutation, ReplenishmentMutation, ReplenishmentApplyMutation),
     subscription=Subscription,
     types=[Location, Product, Channel, Order, Customer, Shipment, Return, PurchaseOrder, Event, AutomationRule, Email, Webhook,
            WebhookDelivery, ForecastAdjustment],

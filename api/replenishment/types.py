@@ -1,13 +1,16 @@
 """Forecast adjustments and reorder rules."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timezone
+from enum import Enum
 from typing import Optional
 
 import strawberry
 
 from .. import ids
+from ..analytics.types import TimeBucket
 from ..common import Node, UserError
+from ..purchasing.types import PurchaseOrder
 
 
 @strawberry.type
@@ -74,3 +77,79 @@ class ReorderRuleInput:
 class ReorderRulesPayload:
     rules: list[ReorderRule]
     user_errors: list[UserError]
+
+
+@strawberry.enum(description="Demand is units ordered (placed and not cancelled, whatever was allocated), per bucket, "
+                             "from the order history. AUTO chooses per sku by a rule stated in the README "
+                             "(intermittent demand: TSB); Forecast.method says which method it chose.")
+class ForecastMethod(Enum):
+    AUTO = "AUTO"
+    SES = "SES"
+    HOLT = "HOLT"
+    HOLT_WINTERS = "HOLT_WINTERS"
+    CROSTON = "CROSTON"
+    TSB = "TSB"
+
+
+@strawberry.type
+class ForecastPoint:
+    date: datetime = strawberry.field(description="The start of the bucket.")
+    quantity: float
+    lower: float = strawberry.field(description="The 10% quantile of demand in the bucket.")
+    upper: float = strawberry.field(description="The 90% quantile of demand in the bucket.")
+
+
+@strawberry.type
+class Forecast:
+    sku: str
+    location: Optional[str]
+    method: ForecastMethod
+    bucket: TimeBucket
+    points: list[ForecastPoint]
+    backtest_mase: Optional[float]
+    backtest_rmsse: Optional[float]
+    backtest_bias: Optional[float]
+
+    @classmethod
+    def of(cls, r: dict) -> "Forecast":
+        f = r["forecast"]
+        return cls(sku=r["sku"], location=r["location"], method=ForecastMethod(f.method), bucket=TimeBucket(r["bucket"]),
+                   points=[ForecastPoint(date=_midnight(p.start), quantity=p.quantity, lower=p.lower, upper=p.upper)
+                           for p in f.points],
+                   backtest_mase=f.backtest_mase, backtest_rmsse=f.backtest_rmsse, backtest_bias=f.backtest_bias)
+
+
+@strawberry.type
+class ReplenishmentSuggestion:
+    sku: str
+    location: str
+    on_hand: int
+    committed: int
+    incoming: int
+    forecast_demand: float = strawberry.field(description="Forecast demand over leadTimeDays + horizonDays.")
+    safety_stock: int
+    reorder_point: int
+    suggested_quantity: int
+    stockout_date: Optional[datetime] = strawberry.field(
+        description="When available stock plus incoming runs out at the forecast rate; null beyond the horizon.")
+    supplier: Optional[str]
+    reason: str = strawberry.field(description="Why this quantity, in a sentence (which rule or bound decided it).")
+
+    @classmethod
+    def of(cls, r: dict) -> "ReplenishmentSuggestion":
+        s = r["suggestion"]
+        return cls(sku=r["sku"], location=r["location"], on_hand=r["onHand"], committed=r["committed"], incoming=r["incoming"],
+                   forecast_demand=s.forecast_demand, safety_stock=s.safety_stock, reorder_point=s.reorder_point,
+                   suggested_quantity=s.suggested_quantity,
+                   stockout_date=None if s.stockout_date is None else _midnight(s.stockout_date), supplier=s.supplier,
+                   reason=s.reason)
+
+
+@strawberry.type
+class PurchaseOrdersPayload:
+    purchase_orders: list[PurchaseOrder]
+    user_errors: list[UserError]
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=timezone.utc)
